@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# Each builds its own virtual environments first (only when pyproject.toml changed).
+PYTHON ?= python3
+VENV := .venv
+VENV_OPENAI2 := .venv-openai2
+PY := $(VENV)/bin/python
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: demo test lint typecheck unit bench bench-smoke clean
+
+$(VENV)/.ready: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[all,dev]'
+	touch $@
+
+# OpenAI SDK 1.x/2.x speak httpx (not httpx2): their tests run in a second environment.
+$(VENV_OPENAI2)/.ready: pyproject.toml
+	$(PYTHON) -m venv $(VENV_OPENAI2)
+	$(VENV_OPENAI2)/bin/python -m pip install $(PIP_FLAGS) -e '.[httpx,requests,dev]' 'openai>=2,<3'
+	touch $@
+
+demo: $(VENV)/.ready
+	$(VENV)/bin/routing-otel demo
+
+lint: $(VENV)/.ready
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.ready
+	$(VENV)/bin/mypy
+
+unit: $(VENV)/.ready $(VENV_OPENAI2)/.ready
+	$(VENV)/bin/pytest
+	$(VENV_OPENAI2)/bin/pytest -m openai_sdk -p no:cacheprovider
+
+bench-smoke: $(VENV)/.ready
+	$(PY) benchmarks/overhead.py --smoke
+
+bench: $(VENV)/.ready
+	$(PY) benchmarks/overhead.py
+
+test: lint typecheck unit bench-smoke
+
+clean:
+	rm -rf $(VENV) $(VENV_OPENAI2) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""What the observer learns about one response: plain data, no OpenTelemetry, no I/O.
+
+The SSE observer (``_sse.py``) fills an :class:`Observation` as bytes pass; the recorder
+(``_recorder.py``) turns it into spans and metrics. Timestamps are ``time.time_ns()`` values
+(the clock OpenTelemetry spans use), so they can be put on spans and events directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One upstream attempt listed in ``edenai_metadata.attempts``."""
+
+    provider: str | None = None
+    model: str | None = None
+    status: int | None = None
+    region: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether this attempt served the response (a 2xx status)."""
+        return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(slots=True)
+class Observation:
+    """Facts about one response, each ``None`` (or empty) until seen on the wire."""
+
+    streamed: bool = False
+    # When things happened (time.time_ns()).
+    first_byte_ns: int | None = None
+    model_known_ns: int | None = None
+    first_token_ns: int | None = None
+    end_ns: int | None = None
+    # What the response said.
+    raw_model: str | None = None
+    provider: str | None = None
+    response_id: str | None = None
+    finish_reasons: list[str] = field(default_factory=list)
+    tool_calls: int = 0
+    content_chars: int = 0
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cost: float | None = None
+    # edenai_metadata (only when asked for with the x-edenai-metadata header).
+    metadata_seen: bool = False
+    strategy: str | None = None
+    attempt: int | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    dropped_candidates: list[str] = field(default_factory=list)
+    summary_served: str | None = None
+    # An error frame in a stream, or an error body.
+    error_code: str | None = None
+    error_message: str | None = None
+    # Bookkeeping.
+    done: bool = False  # saw ``data: [DONE]`` (stream) or parsed the whole JSON body
+    chunks: int = 0  # SSE data frames carrying JSON
+    bytes_seen: int = 0
+    parse_errors: int = 0
+    truncated: bool = False  # a line or body exceeded the buffer cap; fields read from its ends
+
+    @property
+    def served_model(self) -> str | None:
+        """The served model, resolved in the wire doc's order.
+
+        The metadata's successful attempt (or ``served=`` in its summary); ``model`` if it
+        contains ``/``; ``provider/model``; the raw ``model``.
+        """
+        for attempt in reversed(self.attempts):
+            if attempt.succeeded and attempt.model:
+                return attempt.model
+        if self.summary_served:
+            return self.summary_served
+        raw = self.raw_model
+        if not raw:
+            return None
+        if "/" in raw:
+            return raw
+        if self.provider:
+            return f"{self.provider}/{raw}"
+        return raw
+
+    @property
+    def failed_attempts(self) -> list[Attempt]:
+        """Attempts before the one that served (server-side fallbacks)."""
+        return [a for a in self.attempts if not a.succeeded]

@@ -1,0 +1,140 @@
+"""Is this HTTP call aimed at the Eden AI chat API, and what did it ask for.
+
+Client adapters (httpx, httpx2, requests) pass plain values in; nothing here imports a client
+library, so every adapter classifies requests the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from routing_otel import _semconv as sc
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+DEFAULT_HOSTS: tuple[str, ...] = ("api.edenai.run", "api.eu.edenai.run")
+CHAT_PATH_SUFFIX = "/chat/completions"
+_MAX_BODY_TO_PARSE = 8 * 1024 * 1024  # a larger request body is not read for attributes
+_MAX_CANDIDATES_RECORDED = 64  # the API's own limit
+
+
+@dataclass(frozen=True, slots=True)
+class HostMatcher:
+    """Which hosts count as the API: ``host`` matches any port, ``host:port`` only that one."""
+
+    hosts: frozenset[str]
+
+    @classmethod
+    def of(cls, hosts: Iterable[str] | None) -> HostMatcher:
+        """Build a matcher; ``None`` means Eden AI's public hosts."""
+        chosen = DEFAULT_HOSTS if hosts is None else tuple(hosts)
+        return cls(frozenset(h.strip().lower().rstrip("/") for h in chosen if h.strip()))
+
+    def matches(self, host: str, port: int | None) -> bool:
+        """Whether a request to ``host:port`` is aimed at the API."""
+        host = host.lower()
+        return host in self.hosts or (port is not None and f"{host}:{port}" in self.hosts)
+
+
+@dataclass(slots=True)
+class ChatRequest:
+    """What a chat-completions request asked for, as far as telemetry needs it."""
+
+    server_address: str
+    server_port: int | None
+    model: str | None = None
+    stream: bool = False
+    include_usage: bool = False
+    candidates: list[str] | None = None
+    fallbacks: list[str] = field(default_factory=list)
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    session_id: str | None = None
+    tools: int = 0
+    metadata_requested: bool = False
+
+    @property
+    def routed(self) -> bool:
+        """Whether the router picks the model (``@edenai``, with or without suffixes)."""
+        return self.model is not None and self.model.startswith(sc.ROUTED_MODEL)
+
+    @property
+    def pool(self) -> str:
+        """The pool label: ``default`` without candidates, else a stable hash of them."""
+        return pool_of(self.candidates)
+
+
+def pool_of(candidates: Iterable[str] | None) -> str:
+    """Name a candidate list by a short stable hash (order does not matter)."""
+    if not candidates:
+        return sc.POOL_DEFAULT
+    digest = hashlib.sha256("\n".join(sorted(set(candidates))).encode()).hexdigest()
+    return f"pool-{digest[:8]}"
+
+
+def is_chat_call(method: str, path: str) -> bool:
+    """Whether a method and path name the chat-completions endpoint (either version)."""
+    return method.upper() == "POST" and path.rstrip("/").endswith(CHAT_PATH_SUFFIX)
+
+
+def parse_chat_request(
+    *,
+    host: str,
+    port: int | None,
+    headers: Mapping[str, str],
+    body: bytes | None,
+) -> ChatRequest:
+    """Read what a chat request asked for; tolerate any body (unreadable fields stay unset)."""
+    request = ChatRequest(server_address=host, server_port=port)
+    request.session_id = headers.get("x-session-id") or None
+    request.metadata_requested = headers.get("x-edenai-metadata", "").lower() == "enabled"
+    payload = _load_json_object(body)
+    if payload is None:
+        return request
+    model = payload.get("model")
+    request.model = model if isinstance(model, str) else None
+    request.stream = payload.get("stream") is True
+    options = payload.get("stream_options")
+    request.include_usage = isinstance(options, dict) and options.get("include_usage") is True
+    request.candidates = _strings(payload.get("router_candidates"))
+    request.fallbacks = _strings(payload.get("fallbacks")) or []
+    request.max_tokens = _int(payload.get("max_tokens", payload.get("max_completion_tokens")))
+    request.temperature = _float(payload.get("temperature"))
+    request.top_p = _float(payload.get("top_p"))
+    session = payload.get("session_id")
+    if isinstance(session, str) and session:
+        request.session_id = session
+    tools = payload.get("tools")
+    request.tools = len(tools) if isinstance(tools, list) else 0
+    return request
+
+
+def _load_json_object(body: bytes | None) -> dict[str, object] | None:
+    if not body or len(body) > _MAX_BODY_TO_PARSE:
+        return None
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _strings(value: object) -> list[str] | None:
+    if not isinstance(value, list):
+        return None
+    return [v for v in value if isinstance(v, str)][:_MAX_CANDIDATES_RECORDED]
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -1,0 +1,85 @@
+"""The one guard every piece of telemetry code runs behind.
+
+Telemetry must never break the app: in production an internal error is logged (once per
+place, so a bug cannot flood the log) and swallowed. In our own test suite the guard
+re-raises, so bugs are caught there and never reach users (the approach Logfire takes).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+logger = logging.getLogger("routing_otel")
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_STRICT_ENV = "ROUTING_OTEL_STRICT"
+_strict = os.environ.get(_STRICT_ENV, "") == "1"
+_reported: set[str] = set()
+
+
+def set_strict(*, strict: bool) -> bool:
+    """Make internal errors raise (tests) or be logged and swallowed (production).
+
+    Returns the previous setting so a test can restore it.
+    """
+    global _strict  # noqa: PLW0603 - one process-wide switch, set by the test suite
+    previous = _strict
+    _strict = strict
+    return previous
+
+
+def is_strict() -> bool:
+    """Whether internal errors raise instead of being swallowed."""
+    return _strict
+
+
+def _report(where: str, exc: BaseException) -> None:
+    if _strict:
+        raise exc
+    if where not in _reported:
+        _reported.add(where)
+        logger.warning(
+            "routing-otel: internal error in %s; telemetry for this call may be incomplete, "
+            "the app is unaffected",
+            where,
+            exc_info=exc,
+        )
+    else:
+        logger.debug("routing-otel: internal error in %s", where, exc_info=exc)
+
+
+@contextmanager
+def guard(where: str) -> Iterator[None]:
+    """Run a block of telemetry code; an internal error never leaves it in production."""
+    try:
+        yield
+    except Exception as exc:
+        _report(where, exc)
+
+
+def guarded(default: _R) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Decorate a telemetry function so that an internal error returns ``default``."""
+
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+        where = func.__qualname__
+
+        @functools.wraps(func)
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                _report(where, exc)
+                return default
+
+        return wrapper
+
+    return decorate
