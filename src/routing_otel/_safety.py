@@ -20,6 +20,7 @@ logger = logging.getLogger("routing_otel")
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_D = TypeVar("_D")
 
 _STRICT_ENV = "ROUTING_OTEL_STRICT"
 _strict = os.environ.get(_STRICT_ENV, "") == "1"
@@ -66,14 +67,14 @@ def guard(where: str) -> Iterator[None]:
         _report(where, exc)
 
 
-def guarded(default: _R) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+def guarded(default: _D) -> Callable[[Callable[_P, _R]], Callable[_P, _R | _D]]:
     """Decorate a telemetry function so that an internal error returns ``default``."""
 
-    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R | _D]:
         where = func.__qualname__
 
         @functools.wraps(func)
-        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R | _D:
             try:
                 return func(*args, **kwargs)
             except Exception as exc:

@@ -1,0 +1,286 @@
+"""API calls in flight: deciding which calls to observe, and ending each exactly once.
+
+Every client adapter (httpx, httpx2, requests; explicit transports and global patches)
+hands requests to an :class:`ApiObserver` and drives the returned :class:`ObservedCall`
+through the same three steps (response arrived, bytes passed, finished), so the lifecycle
+rules live in one place: the telemetry ends once, whether the body was read to the end,
+closed early, garbage-collected unclosed, failed or cancelled, and nothing here can raise
+into the app.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from routing_otel._fallback import FallbackTracker
+from routing_otel._recorder import Recorder
+from routing_otel._request import HostMatcher, is_chat_call, parse_chat_request
+from routing_otel._result import Outcome
+from routing_otel._safety import guard, guarded
+from routing_otel._scope import current_scope
+from routing_otel._sse import SseObserver
+from routing_otel.logging import log_call
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterator, Mapping
+
+    from routing_otel._observation import Observation
+    from routing_otel._options import Options
+    from routing_otel._request import ChatRequest
+    from routing_otel._result import CallRecord, CallResult
+    from routing_otel._scope import Scope
+
+METADATA_HEADER = "x-edenai-metadata"
+_T = TypeVar("_T")
+
+# Set while one of our adapters forwards a call, so an instrumented layer underneath (a
+# patched transport under an explicit RoutingTransport) does not observe it a second time.
+_forwarding: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "routing_otel_forwarding", default=False
+)
+
+
+# When the app handed the request to its HTTP client (set by the global patches of the
+# clients' entry points): the span starts there, as the app's own stopwatch would. Used once.
+_requested_at: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "routing_otel_requested_at", default=None
+)
+
+
+def stamp_request() -> contextvars.Token[int | None]:
+    """Note that the app is handing a request to its client now; ``reset`` with the token."""
+    return _requested_at.set(time.time_ns())
+
+
+def clear_stamp(token: contextvars.Token[int | None]) -> None:
+    """Undo :func:`stamp_request`."""
+    _requested_at.reset(token)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    """What an adapter tells the observer about an outgoing request."""
+
+    method: str
+    host: str
+    port: int | None
+    path: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    set_header: Callable[[str, str], None]
+
+
+class ApiObserver:
+    """Decides per request whether it is aimed at the API and starts its telemetry."""
+
+    __slots__ = ("_matcher", "_options", "_recorder", "_tracker")
+
+    def __init__(self, options: Options) -> None:
+        """Observe the hosts of ``options`` and record with its providers."""
+        self._options = options
+        self._matcher = HostMatcher.of(options.hosts)
+        self._recorder = Recorder(options.tracer_provider, options.meter_provider)
+        self._tracker = FallbackTracker(options.fallback_window_s)
+
+    @property
+    def options(self) -> Options:
+        """The options this observer was made with."""
+        return self._options
+
+    @guarded(default=None)
+    def begin(self, view: Callable[[], RequestView]) -> ObservedCall | None:
+        """Start observing a request, or return ``None`` if it is not an API call."""
+        start_ns = _requested_at.get() or time.time_ns()  # before our own work
+        if _forwarding.get():
+            return None
+        _requested_at.set(None)  # a redirect or retry sent under the same call starts anew
+        request = view()
+        if not is_chat_call(request.method, request.path) or not self._matcher.matches(
+            request.host, request.port
+        ):
+            return None
+        chat = parse_chat_request(
+            host=request.host, port=request.port, headers=request.headers, body=request.body
+        )
+        scope = current_scope()
+        fallback = self._tracker.starting(chat, scope)
+        record = self._recorder.start(chat, start_ns=start_ns, scope=scope, fallback=fallback)
+        if not record.span.is_recording() and not self._recorder.active:
+            record.span.end()  # a non-recording span: ending it costs nothing
+            return None
+        if self._options.request_metadata and METADATA_HEADER not in request.headers:
+            request.set_header(METADATA_HEADER, "enabled")
+        return ObservedCall(self._recorder, record, self._finished_callback(chat, scope))
+
+    def _finished_callback(
+        self, chat: ChatRequest, scope: Scope | None
+    ) -> Callable[[CallResult], None]:
+        def finished(result: CallResult) -> None:
+            self._tracker.finished(chat, result.error_type, scope)
+
+        return finished
+
+
+class ObservedCall:
+    """The telemetry of one call, from request sent to response finished."""
+
+    __slots__ = (
+        "__weakref__",
+        "_ended",
+        "_lock",
+        "_observer",
+        "_on_finished",
+        "_record",
+        "_recorder",
+        "_status",
+    )
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        record: CallRecord,
+        on_finished: Callable[[CallResult], None] | None = None,
+    ) -> None:
+        """Hold a started call; its span is open until :meth:`end` runs."""
+        self._recorder = recorder
+        self._record = record
+        self._on_finished = on_finished
+        self._observer: SseObserver | None = None
+        self._status: int | None = None
+        self._ended = False
+        # The garbage collector may end a call from another thread.
+        self._lock = threading.Lock()
+
+    def response(
+        self, status_code: int, headers: Mapping[str, str], *, decoded: bool = False
+    ) -> None:
+        """Note the response status and prepare to observe its body.
+
+        ``decoded``: the adapter shows the body after content decoding (requests does).
+        """
+        with guard("ObservedCall.response"):
+            self._status = status_code
+            self._observer = SseObserver(
+                content_type=headers.get("content-type"),
+                content_encoding=None if decoded else headers.get("content-encoding"),
+            )
+
+    def status(self, status_code: int) -> None:
+        """Note the response status before the body is looked at (see :meth:`response`)."""
+        self._status = status_code
+
+    def feed(self, chunk: bytes) -> None:
+        """Show the observer a piece of the body on its way to the app."""
+        observer = self._observer
+        if observer is not None:
+            with guard("SseObserver.feed"):
+                observer.feed(chunk)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the observer saw the whole response (``[DONE]`` or a complete body)."""
+        return self._observer is not None and self._observer.observation.done
+
+    def end(self, *, exception: BaseException | None = None, closed_early: bool = False) -> None:
+        """Finish the call's telemetry; only the first call has an effect."""
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+        with guard("ObservedCall.end"):
+            try:
+                observation: Observation | None = None
+                if self._observer is not None:
+                    observation = self._observer.close()
+                outcome = Outcome(
+                    status_code=self._status,
+                    exception=exception,
+                    closed_early=closed_early and exception is None and not self.finished,
+                )
+                result = self._recorder.finish(self._record, observation, outcome)
+                if self._on_finished is not None:
+                    self._on_finished(result)
+                log_call(result)
+            finally:
+                # Whatever failed above, the span must not stay open.
+                if self._record.span.is_recording():
+                    self._record.span.end()
+
+    def collected(self) -> None:
+        """End a call whose response was dropped without being closed."""
+        self.end(closed_early=True)
+
+
+def observed_send(
+    observer: ApiObserver,
+    view: Callable[[], RequestView],
+    send: Callable[[], _T],
+    attach: Callable[[_T, ObservedCall], None],
+) -> _T:
+    """Send a request with ``send()``, observing it if it is an API call.
+
+    ``attach`` hooks the call to the response's body (it runs under the guard; if it fails
+    the call ends at once and the body passes unobserved).
+    """
+    call = observer.begin(view)
+    if call is None:
+        return send()
+    token = _forwarding.set(True)
+    try:
+        response = send()
+    except BaseException as exc:
+        call.end(exception=exc)
+        raise
+    finally:
+        _forwarding.reset(token)
+    _attach(response, call, attach)
+    return response
+
+
+async def observed_send_async(
+    observer: ApiObserver,
+    view: Callable[[], RequestView],
+    send: Callable[[], Awaitable[_T]],
+    attach: Callable[[_T, ObservedCall], None],
+) -> _T:
+    """The async twin of :func:`observed_send` (``await`` cannot be shared)."""
+    call = observer.begin(view)
+    if call is None:
+        return await send()
+    token = _forwarding.set(True)
+    try:
+        response = await send()
+    except BaseException as exc:
+        call.end(exception=exc)
+        raise
+    finally:
+        _forwarding.reset(token)
+    _attach(response, call, attach)
+    return response
+
+
+def _attach(response: _T, call: ObservedCall, attach: Callable[[_T, ObservedCall], None]) -> None:
+    with guard("attach"):
+        try:
+            attach(response, call)
+        except BaseException:
+            call.end()  # the body will pass unobserved: still end the span
+            raise
+
+
+def iterate(call: ObservedCall, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Pass ``chunks`` through unchanged, showing each to ``call``; end it with the body."""
+    try:
+        for chunk in chunks:
+            call.feed(chunk)
+            yield chunk
+    except GeneratorExit:
+        raise  # the consumer stopped early: closing the response ends the call
+    except BaseException as exc:
+        call.end(exception=exc)
+        raise
+    call.end()

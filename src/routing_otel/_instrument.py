@@ -1,0 +1,181 @@
+"""Global patching: every httpx, httpx2 and requests client observes API calls.
+
+One patch per library sits where every client's request passes: the standard transports'
+``handle_request`` / ``handle_async_request`` (httpx, httpx2; so clients made before
+``instrument()`` and the OpenAI SDK's own are covered) and ``HTTPAdapter.send`` (requests).
+Each patch asks which observer is active: the one ``instrument()`` configured, or, inside
+an ``observe`` scope, a default one; else it calls through untouched. ``uninstrument()``
+puts back exactly the attributes that were there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import wrapt
+
+from routing_otel._call import ApiObserver, clear_stamp, stamp_request
+from routing_otel._options import Options
+from routing_otel._scope import current_scope
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
+_MISSING = object()
+
+
+@dataclass(slots=True)
+class _State:
+    observer: ApiObserver | None = None  # set by instrument()
+    scoped: ApiObserver | None = None  # for observe() scopes without instrument()
+    patched: list[tuple[type, str, object]] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+_state = _State()
+
+
+def active_observer() -> ApiObserver | None:
+    """The observer for a call made now, or ``None`` when calls are not observed."""
+    observer = _state.observer
+    if observer is not None:
+        return observer
+    if current_scope() is None:
+        return None
+    scoped = _state.scoped
+    if scoped is None:
+        with _state.lock:
+            if _state.scoped is None:
+                _state.scoped = ApiObserver(Options())
+            scoped = _state.scoped
+    return scoped
+
+
+def is_instrumented() -> bool:
+    """Whether ``instrument()`` is in effect."""
+    return _state.observer is not None
+
+
+def instrument(options: Options) -> None:
+    """Observe every API call with ``options`` (calling it again replaces the options)."""
+    with _state.lock:
+        _state.observer = ApiObserver(options)
+        ensure_patched()
+
+
+def uninstrument() -> None:
+    """Stop observing and restore everything that was patched."""
+    with _state.lock:
+        _state.observer = None
+        _state.scoped = None
+        for owner, name, original in reversed(_state.patched):
+            if original is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        _state.patched.clear()
+
+
+def ensure_patched() -> None:
+    """Install the patches of every installed library, once."""
+    with _state.lock:
+        if _state.patched:
+            return
+        for module_name, patches in _PATCHES.items():
+            module = _optional(module_name)
+            if module is None:
+                continue
+            for owner_path, name, make_wrapper in patches(module):
+                _patch(owner_path, name, make_wrapper)
+
+
+def _optional(name: str) -> ModuleType | None:
+    # A library that is not installed is fine; a broken one must not be hidden.
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name.split(".", 1)[0]):
+            return None
+        raise
+
+
+def _patch(owner: type, name: str, wrapper: Callable[..., Any]) -> None:
+    original = owner.__dict__.get(name, _MISSING)
+    _state.patched.append((owner, name, original))
+    wrapt.wrap_function_wrapper(owner, name, wrapper)
+
+
+def _httpx_like(library: str) -> Callable[[ModuleType], list[tuple[type, str, Any]]]:
+    def patches(module: ModuleType) -> list[tuple[type, str, Any]]:
+        from routing_otel._transport import send_async, send_sync  # noqa: PLC0415
+
+        ours = importlib.import_module(f"routing_otel.{library}")
+
+        def sync(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+            observer = active_observer()
+            if observer is None:
+                return wrapped(*args, **kwargs)
+            request = args[0] if args else kwargs["request"]
+            return send_sync(observer, request, wrapped, ours.RoutingTransport._stream_type)  # noqa: SLF001
+
+        async def asynchronous(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+            observer = active_observer()
+            if observer is None:
+                return await wrapped(*args, **kwargs)
+            request = args[0] if args else kwargs["request"]
+            stream = ours.AsyncRoutingTransport._stream_type  # noqa: SLF001
+            return await send_async(observer, request, wrapped, stream)
+
+        return [
+            (module.HTTPTransport, "handle_request", sync),
+            (module.AsyncHTTPTransport, "handle_async_request", asynchronous),
+            (module.Client, "send", _stamp),
+            (module.AsyncClient, "send", _stamp_async),
+        ]
+
+    return patches
+
+
+def _requests(module: ModuleType) -> list[tuple[type, str, Any]]:
+    from routing_otel.requests import send_observed  # noqa: PLC0415
+
+    def send(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+        observer = active_observer()
+        if observer is None:
+            return wrapped(*args, **kwargs)
+        request = args[0] if args else kwargs.pop("request")
+        rest = args[1:]
+        return send_observed(observer, request, lambda: wrapped(request, *rest, **kwargs))
+
+    return [
+        (module.adapters.HTTPAdapter, "send", send),
+        (module.sessions.Session, "request", _stamp),
+    ]
+
+
+def _stamp(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+    # The app hands a request to its client: the span starts here, as its stopwatch does.
+    token = stamp_request()
+    try:
+        return wrapped(*args, **kwargs)
+    finally:
+        clear_stamp(token)
+
+
+async def _stamp_async(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+    token = stamp_request()
+    try:
+        return await wrapped(*args, **kwargs)
+    finally:
+        clear_stamp(token)
+
+
+_PATCHES: dict[str, Callable[[ModuleType], list[tuple[type, str, Any]]]] = {
+    "httpx": _httpx_like("httpx"),
+    "httpx2": _httpx_like("httpx2"),
+    "requests": _requests,
+}

@@ -1,0 +1,158 @@
+"""The contract's metric instruments, created once, and the points of one finished call.
+
+Metric attributes are bounded by construction: models, pools, the caller's tier and use
+case, outcomes and error types; never ids, prompts, users or URLs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from opentelemetry import metrics
+from opentelemetry.metrics import NoOpMeterProvider
+
+from routing_otel import _semconv as sc
+from routing_otel._version import __version__
+
+if TYPE_CHECKING:
+    from opentelemetry.util.types import AttributeValue
+
+    from routing_otel._observation import Observation
+    from routing_otel._result import CallResult
+
+SCOPE_NAME = "routing_otel"
+SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0"
+_ROUTING_KEYS = frozenset({sc.GEN_AI_REQUEST_MODEL, sc.GEN_AI_RESPONSE_MODEL, sc.ROUTER_POOL})
+
+
+class Instruments:
+    """Every metric instrument of the contract, on one meter."""
+
+    def __init__(self, meter_provider: metrics.MeterProvider | None) -> None:
+        """Create the instruments on ``meter_provider`` (default: the global one)."""
+        self._meter_provider = meter_provider
+        meter = metrics.get_meter(
+            SCOPE_NAME, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
+        )
+        self.duration = meter.create_histogram(
+            sc.METRIC_OPERATION_DURATION,
+            unit=sc.UNIT_SECONDS,
+            description="GenAI operation duration.",
+            explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
+        )
+        self.tokens = meter.create_histogram(
+            sc.METRIC_TOKEN_USAGE,
+            unit=sc.UNIT_TOKENS,
+            description="Number of input and output tokens used.",
+            explicit_bucket_boundaries_advisory=sc.TOKEN_BUCKETS,
+        )
+        self.ttft = meter.create_histogram(
+            sc.METRIC_TIME_TO_FIRST_CHUNK,
+            unit=sc.UNIT_SECONDS,
+            description="Time from the request to the first content or tool-call chunk.",
+            explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
+        )
+        self.routing = meter.create_histogram(
+            sc.METRIC_ROUTING_DURATION,
+            unit=sc.UNIT_SECONDS,
+            description="Time from the request to the router's choice being known.",
+            explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
+        )
+        self.requests = meter.create_counter(
+            sc.METRIC_REQUESTS, unit=sc.UNIT_REQUESTS, description="LLM API calls by outcome."
+        )
+        self.cost = meter.create_counter(
+            sc.METRIC_COST, unit=sc.UNIT_USD, description="Cost of LLM API calls in USD."
+        )
+        self.fallbacks = meter.create_counter(
+            sc.METRIC_FALLBACKS,
+            unit=sc.UNIT_FALLBACKS,
+            description="Fallbacks from one model to another, on the client or the server.",
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether points would be recorded anywhere (lets adapters skip all work if not)."""
+        provider = self._meter_provider or metrics.get_meter_provider()
+        if isinstance(provider, NoOpMeterProvider):
+            return False
+        # The API's global proxy forwards nowhere until an SDK provider is set.
+        return getattr(provider, "_real_meter_provider", provider) is not None
+
+    def record(self, result: CallResult) -> None:
+        """Record every metric point of one finished call."""
+        record = result.record
+        common: dict[str, AttributeValue] = {
+            sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
+            sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_EDENAI,
+            sc.GEN_AI_REQUEST_MODEL: record.request.model or "unknown",
+            sc.SERVER_ADDRESS: record.request.server_address,
+            sc.ROUTER_POOL: record.pool,
+            **record.metric_attributes,
+        }
+        if result.served_model is not None:
+            common[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
+        if result.error_type is not None:
+            common[sc.ERROR_TYPE] = result.error_type
+        self.duration.record(result.duration_s, common)
+        routing_attrs = {k: v for k, v in common.items() if k in _ROUTING_KEYS}
+        routing_attrs.update(record.metric_attributes)
+        outcome = sc.OUTCOME_ERROR if result.error_type else sc.OUTCOME_SUCCESS
+        requests_attrs = {**routing_attrs, sc.OUTCOME: outcome, sc.FALLBACK: result.fell_back}
+        if result.error_type is not None:
+            requests_attrs[sc.ERROR_TYPE] = result.error_type
+        self.requests.add(1, requests_attrs)
+        self._record_fallbacks(result)
+        if result.observation is not None:
+            self._record_observed(result, result.observation, common, routing_attrs)
+
+    def _record_observed(
+        self,
+        result: CallResult,
+        observation: Observation,
+        common: dict[str, AttributeValue],
+        routing_attrs: dict[str, AttributeValue],
+    ) -> None:
+        record = result.record
+        for token_type, count in (
+            (sc.TOKEN_TYPE_INPUT, observation.input_tokens),
+            (sc.TOKEN_TYPE_OUTPUT, observation.output_tokens),
+        ):
+            if count is not None:
+                self.tokens.record(count, {**common, sc.GEN_AI_TOKEN_TYPE: token_type})
+        if (ttft := result.ttft_s) is not None:
+            self.ttft.record(ttft, common)
+        if (routing := result.routing_s) is not None:
+            self.routing.record(routing, routing_attrs)
+        if observation.cost is not None:
+            cost_attrs: dict[str, AttributeValue] = {
+                sc.ROUTER_POOL: record.pool,
+                sc.COST_SOURCE: sc.COST_REPORTED,
+                **record.metric_attributes,
+            }
+            if result.served_model is not None:
+                cost_attrs[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
+            self.cost.add(observation.cost, cost_attrs)
+
+    def _record_fallbacks(self, result: CallResult) -> None:
+        fallback = result.record.fallback
+        if fallback is not None:
+            self.fallbacks.add(
+                1,
+                {
+                    sc.FALLBACK_FROM_MODEL: fallback.from_model,
+                    sc.FALLBACK_TO_MODEL: result.record.request.model or "unknown",
+                    sc.FALLBACK_REASON: fallback.reason,
+                    sc.FALLBACK_LAYER: "client",
+                },
+            )
+        for attempt in result.failed_attempts:
+            self.fallbacks.add(
+                1,
+                {
+                    sc.FALLBACK_FROM_MODEL: attempt.model or "unknown",
+                    sc.FALLBACK_TO_MODEL: result.served_model or "unknown",
+                    sc.FALLBACK_REASON: str(attempt.status) if attempt.status else "unknown",
+                    sc.FALLBACK_LAYER: "server",
+                },
+            )

@@ -1,0 +1,174 @@
+"""Observations to spans (and, through ``_metrics``, metric points) under the contract's names.
+
+The recorder is told two things about a call: it started (a request, the caller's scope),
+and it ended (an observation of the response, and how it ended). Everything it emits is
+derived from those, so every client adapter produces identical telemetry.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from routing_otel import _semconv as sc
+from routing_otel._metrics import SCHEMA_URL, SCOPE_NAME, Instruments
+from routing_otel._result import CallRecord, CallResult
+from routing_otel._version import __version__
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.util.types import AttributeValue
+
+    from routing_otel._fallback import Fallback
+    from routing_otel._observation import Observation
+    from routing_otel._request import ChatRequest
+    from routing_otel._result import Outcome
+    from routing_otel._scope import Scope
+
+
+class Recorder:
+    """Creates the spans and metric points of API calls; instruments are made once."""
+
+    def __init__(
+        self,
+        tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+    ) -> None:
+        """Use the given providers, or the global ones (looked up lazily by the API)."""
+        self._tracer = trace.get_tracer(
+            SCOPE_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
+        )
+        self._instruments = Instruments(meter_provider)
+
+    @property
+    def active(self) -> bool:
+        """Whether metric points would be recorded anywhere."""
+        return self._instruments.active
+
+    def start(
+        self,
+        request: ChatRequest,
+        *,
+        start_ns: int | None = None,
+        scope: Scope | None = None,
+        fallback: Fallback | None = None,
+    ) -> CallRecord:
+        """Open the ``chat {model}`` span as the request is sent (``start_ns``, default now)."""
+        start_ns = time.time_ns() if start_ns is None else start_ns
+        model = request.model or "unknown"
+        pool = scope.pool if scope is not None and scope.pool else request.pool
+        record = CallRecord(request, trace.INVALID_SPAN, start_ns, pool, scope, fallback)
+        attributes: dict[str, AttributeValue] = {
+            sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
+            sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_EDENAI,
+            sc.GEN_AI_REQUEST_MODEL: model,
+            sc.GEN_AI_REQUEST_STREAM: request.stream,
+            sc.SERVER_ADDRESS: request.server_address,
+            sc.ROUTER_POOL: pool,
+            **record.span_attributes,
+        }
+        optional: dict[str, AttributeValue | None] = {
+            sc.SERVER_PORT: request.server_port,
+            sc.GEN_AI_REQUEST_MAX_TOKENS: request.max_tokens,
+            sc.GEN_AI_REQUEST_TEMPERATURE: request.temperature,
+            sc.GEN_AI_REQUEST_TOP_P: request.top_p,
+            sc.GEN_AI_CONVERSATION_ID: request.session_id
+            or (scope.conversation_id if scope else None),
+            sc.ROUTER_CANDIDATES: request.candidates,
+        }
+        if fallback is not None:
+            optional[sc.ROUTER_FALLBACK] = True
+            optional[sc.ROUTER_FALLBACK_FROM] = fallback.from_model
+            optional[sc.ROUTER_FALLBACK_REASON] = fallback.reason
+        attributes.update({k: v for k, v in optional.items() if v is not None})
+        record.span = self._tracer.start_span(
+            f"{sc.OPERATION_CHAT} {model}",
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+            start_time=start_ns,
+            record_exception=False,
+        )
+        return record
+
+    def finish(
+        self, record: CallRecord, observation: Observation | None, outcome: Outcome
+    ) -> CallResult:
+        """Close the call's spans, record its metric points, and return what it amounted to."""
+        result = CallResult.of(record, observation, outcome)
+        if record.request.routed:
+            self._route_span(result)
+        span = record.span
+        self._annotate(result)
+        if result.error_type is not None:
+            span.set_status(Status(StatusCode.ERROR, result.describe_error()))
+        span.end(end_time=result.end_ns)
+        self._instruments.record(result)
+        return result
+
+    def _annotate(self, result: CallResult) -> None:
+        span = result.record.span
+        values: dict[str, AttributeValue | None] = {
+            sc.HTTP_RESPONSE_STATUS_CODE: result.outcome.status_code,
+            sc.ERROR_TYPE: result.error_type,
+            sc.GEN_AI_RESPONSE_MODEL: result.served_model,
+        }
+        if result.outcome.closed_early:
+            values[sc.ROUTER_STREAM_CLOSED_EARLY] = True
+        observation = result.observation
+        if observation is not None:
+            values.update(_observation_attributes(observation, result))
+            if observation.model_known_ns is not None and result.served_model is not None:
+                span.add_event(
+                    sc.EVENT_ROUTER_DECISION,
+                    {sc.GEN_AI_RESPONSE_MODEL: result.served_model},
+                    timestamp=observation.model_known_ns,
+                )
+            if observation.first_token_ns is not None:
+                span.add_event(sc.EVENT_FIRST_CHUNK, timestamp=observation.first_token_ns)
+        span.set_attributes({k: v for k, v in values.items() if v is not None})
+
+    def _route_span(self, result: CallResult) -> None:
+        record = result.record
+        known_ns = result.observation.model_known_ns if result.observation else None
+        route = self._tracer.start_span(
+            f"{sc.ROUTE_SPAN_PREFIX} {record.request.model}",
+            context=trace.set_span_in_context(record.span),
+            kind=SpanKind.INTERNAL,
+            start_time=record.start_ns,
+            record_exception=False,
+        )
+        if result.served_model is not None:
+            route.set_attribute(sc.GEN_AI_RESPONSE_MODEL, result.served_model)
+        if known_ns is None and result.error_type is not None:
+            route.set_attribute(sc.ERROR_TYPE, result.error_type)
+            route.set_status(Status(StatusCode.ERROR, "the router's choice never became known"))
+        route.end(end_time=known_ns if known_ns is not None else result.end_ns)
+
+
+def _observation_attributes(
+    observation: Observation, result: CallResult
+) -> dict[str, AttributeValue | None]:
+    failed = result.failed_attempts
+    values: dict[str, AttributeValue | None] = {
+        sc.GEN_AI_RESPONSE_ID: observation.response_id,
+        sc.GEN_AI_RESPONSE_FINISH_REASONS: observation.finish_reasons or None,
+        sc.GEN_AI_USAGE_INPUT_TOKENS: observation.input_tokens,
+        sc.GEN_AI_USAGE_OUTPUT_TOKENS: observation.output_tokens,
+        sc.GEN_AI_USAGE_CACHED_INPUT_TOKENS: observation.cached_tokens,
+        sc.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: result.ttft_s,
+        sc.ROUTER_ROUTING_DURATION: result.routing_s,
+        sc.ROUTER_STRATEGY: observation.strategy,
+        sc.ROUTER_DROPPED_CANDIDATES: observation.dropped_candidates or None,
+        sc.ROUTER_ATTEMPTS: observation.attempt or (len(observation.attempts) or None),
+        sc.ROUTER_TOOL_CALLS: observation.tool_calls or None,
+        sc.ROUTER_COST: observation.cost,
+        sc.ROUTER_COST_SOURCE: sc.COST_UNKNOWN if observation.cost is None else sc.COST_REPORTED,
+    }
+    if failed and result.record.fallback is None:
+        values[sc.ROUTER_FALLBACK] = True
+        values[sc.ROUTER_FALLBACK_FROM] = failed[0].model
+        values[sc.ROUTER_FALLBACK_REASON] = str(failed[-1].status) if failed[-1].status else None
+    return values

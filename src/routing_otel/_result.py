@@ -1,0 +1,144 @@
+"""What a finished call amounts to: derived once, then written to spans, metrics and logs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from routing_otel import _semconv as sc
+
+if TYPE_CHECKING:
+    from opentelemetry import trace
+    from opentelemetry.util.types import AttributeValue
+
+    from routing_otel._fallback import Fallback
+    from routing_otel._observation import Attempt, Observation
+    from routing_otel._request import ChatRequest
+    from routing_otel._scope import Scope
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How a call ended, as the transport saw it."""
+
+    status_code: int | None = None
+    exception: BaseException | None = None
+    closed_early: bool = False
+    end_ns: int = field(default_factory=time.time_ns)
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """A started call: its request, span, caller context and what it falls back from."""
+
+    request: ChatRequest
+    span: trace.Span
+    start_ns: int
+    pool: str
+    scope: Scope | None = None
+    fallback: Fallback | None = None
+
+    @property
+    def span_attributes(self) -> dict[str, AttributeValue]:
+        """The caller's attributes for the call's span."""
+        return self.scope.span_attributes if self.scope else {}
+
+    @property
+    def metric_attributes(self) -> dict[str, AttributeValue]:
+        """The caller's bounded attributes for the call's metric points."""
+        return self.scope.metric_attributes if self.scope else {}
+
+
+@dataclass(slots=True)
+class CallResult:
+    """Everything derived from a finished call, computed once."""
+
+    record: CallRecord
+    observation: Observation | None
+    outcome: Outcome
+    served_model: str | None
+    error_type: str | None
+    end_ns: int
+
+    @classmethod
+    def of(
+        cls, record: CallRecord, observation: Observation | None, outcome: Outcome
+    ) -> CallResult:
+        """Derive the result of a call from what was observed and how it ended."""
+        end_ns = outcome.end_ns
+        if observation is not None and observation.end_ns is not None:
+            end_ns = observation.end_ns
+        return cls(
+            record=record,
+            observation=observation,
+            outcome=outcome,
+            served_model=observation.served_model if observation else None,
+            error_type=_error_type(outcome, observation),
+            end_ns=end_ns,
+        )
+
+    @property
+    def cost_usd(self) -> float | None:
+        """What the call cost in USD, when known."""
+        return self.observation.cost if self.observation else None
+
+    @property
+    def cost_source(self) -> str:
+        """Where :attr:`cost_usd` comes from (``reported`` or ``unknown`` for now)."""
+        return sc.COST_UNKNOWN if self.cost_usd is None else sc.COST_REPORTED
+
+    @property
+    def failed_attempts(self) -> list[Attempt]:
+        """Server-side attempts that failed before the one that served."""
+        return self.observation.failed_attempts if self.observation else []
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether this call served after a fallback, on the client or the server."""
+        return self.record.fallback is not None or bool(self.failed_attempts)
+
+    def seconds_until(self, ns: int | None) -> float | None:
+        """Seconds from the request being sent to ``ns`` (None stays None)."""
+        return None if ns is None else max(ns - self.record.start_ns, 0) / 1e9
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds from the request being sent to the response being finished with."""
+        return max(self.end_ns - self.record.start_ns, 0) / 1e9
+
+    @property
+    def ttft_s(self) -> float | None:
+        """Time to the first content or tool-call chunk."""
+        return self.seconds_until(self.observation.first_token_ns if self.observation else None)
+
+    @property
+    def routing_s(self) -> float | None:
+        """Routing latency: time until the router's choice was known (routed calls only)."""
+        if not self.record.request.routed or self.observation is None:
+            return None
+        return self.seconds_until(self.observation.model_known_ns)
+
+    def describe_error(self) -> str:
+        """A short human description of why the call failed."""
+        exception = self.outcome.exception
+        if exception is not None:
+            return f"{type(exception).__name__}: {exception}"[:300]
+        if self.observation is not None and self.observation.error_message:
+            return self.observation.error_message[:300]
+        if self.outcome.status_code is not None:
+            return f"HTTP {self.outcome.status_code}"
+        return "error"
+
+
+def _error_type(outcome: Outcome, observation: Observation | None) -> str | None:
+    if outcome.exception is not None:
+        exc_type = type(outcome.exception)
+        package = exc_type.__module__.split(".", 1)[0]
+        name = exc_type.__qualname__
+        return name if package == "builtins" else f"{package}.{name}"
+    if outcome.status_code is not None and outcome.status_code >= 400:
+        return str(outcome.status_code)
+    if observation is not None and (observation.error_code or observation.error_message):
+        return observation.error_code or "stream_error"
+    return None

@@ -1,0 +1,40 @@
+"""Transport wrappers for httpx (and the OpenAI SDK 1.x/2.x, which uses httpx).
+
+>>> import httpx, routing_otel.httpx
+>>> client = httpx.Client(transport=routing_otel.httpx.RoutingTransport())
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from routing_otel._transport import (
+    AsyncTransportBase,
+    ObservedAsyncStream,
+    ObservedSyncStream,
+    SyncTransportBase,
+)
+
+__all__ = ["AsyncRoutingTransport", "RoutingTransport"]
+
+
+class _Stream(ObservedSyncStream, httpx.SyncByteStream):
+    pass
+
+
+class _AsyncStream(ObservedAsyncStream, httpx.AsyncByteStream):
+    pass
+
+
+class RoutingTransport(SyncTransportBase, httpx.BaseTransport):
+    """An httpx transport that observes Eden AI chat calls and forwards everything."""
+
+    _default_transport = httpx.HTTPTransport
+    _stream_type = _Stream
+
+
+class AsyncRoutingTransport(AsyncTransportBase, httpx.AsyncBaseTransport):
+    """An async httpx transport that observes Eden AI chat calls and forwards everything."""
+
+    _default_transport = httpx.AsyncHTTPTransport
+    _stream_type = _AsyncStream

@@ -1,0 +1,40 @@
+"""Transport wrappers for httpx2 (and the OpenAI SDK 3.x, which uses httpx2).
+
+>>> import httpx2, routing_otel.httpx2
+>>> client = httpx2.Client(transport=routing_otel.httpx2.RoutingTransport())
+"""
+
+from __future__ import annotations
+
+import httpx2
+
+from routing_otel._transport import (
+    AsyncTransportBase,
+    ObservedAsyncStream,
+    ObservedSyncStream,
+    SyncTransportBase,
+)
+
+__all__ = ["AsyncRoutingTransport", "RoutingTransport"]
+
+
+class _Stream(ObservedSyncStream, httpx2.SyncByteStream):
+    pass
+
+
+class _AsyncStream(ObservedAsyncStream, httpx2.AsyncByteStream):
+    pass
+
+
+class RoutingTransport(SyncTransportBase, httpx2.BaseTransport):
+    """An httpx2 transport that observes Eden AI chat calls and forwards everything."""
+
+    _default_transport = httpx2.HTTPTransport
+    _stream_type = _Stream
+
+
+class AsyncRoutingTransport(AsyncTransportBase, httpx2.AsyncBaseTransport):
+    """An async httpx2 transport that observes Eden AI chat calls and forwards everything."""
+
+    _default_transport = httpx2.AsyncHTTPTransport
+    _stream_type = _AsyncStream

@@ -1,0 +1,187 @@
+"""Our code never changes what the app receives, never raises into it, never leaks a span."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opentelemetry.metrics import NoOpMeterProvider
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+
+from routing_otel import _call, _safety
+from routing_otel._call import ObservedCall
+from routing_otel._recorder import Recorder
+from routing_otel._sse import SseObserver
+from routing_otel._transport import ObservedSyncStream
+from tests.clients import KEY, LIBRARIES, Driver, chat
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType
+
+    from routing_otel.emulator import Emulator
+    from tests.telemetry import Telemetry
+
+HOST = "api.edenai.run"
+URL = f"https://{HOST}/v3/llm/chat/completions"
+
+
+def _recorded_stream(emu: Emulator) -> bytes:
+    """A real routed stream with metadata and usage, as the emulator sends it."""
+    import httpx  # noqa: PLC0415
+
+    headers = {"Authorization": f"Bearer {KEY}", "x-edenai-metadata": "enabled"}
+    payload = chat(stream=True, stream_options={"include_usage": True})
+    with httpx.Client() as client:
+        url = emu.llm_base_url + "/chat/completions"
+        return client.post(url, json=payload, headers=headers).content
+
+
+@pytest.fixture(scope="module")
+def stream_body(emulator: Emulator) -> bytes:
+    """One recorded SSE body, reused by every property example."""
+    return _recorded_stream(emulator)
+
+
+def _canned_transport(module: ModuleType, pieces: list[bytes], *, is_async: bool) -> Any:
+    """An inner transport answering every request with ``pieces``, exactly as given."""
+
+    class Pieces(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[name-defined,misc]
+        def __iter__(self) -> Iterator[bytes]:
+            yield from pieces
+
+        async def __aiter__(self) -> Any:
+            for piece in pieces:
+                yield piece
+
+    def respond(_: Any) -> Any:
+        return module.Response(200, headers={"content-type": "text/event-stream"}, stream=Pieces())
+
+    if is_async:
+
+        class AsyncCanned(module.AsyncBaseTransport):  # type: ignore[name-defined,misc]
+            async def handle_async_request(self, request: Any) -> Any:
+                return respond(request)
+
+        return AsyncCanned()
+
+    class Canned(module.BaseTransport):  # type: ignore[name-defined,misc]
+        def handle_request(self, request: Any) -> Any:
+            return respond(request)
+
+    return Canned()
+
+
+def _split(body: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({0, len(body), *(c % (len(body) + 1) for c in cuts)})
+    return [body[a:b] for a, b in itertools.pairwise(points)]
+
+
+def _pieces_received(driver: Driver) -> list[bytes]:
+    def sync(client: Any) -> list[bytes]:
+        with client.stream("POST", URL, json=chat(stream=True)) as response:
+            return list(response.iter_raw())
+
+    async def coro(client: Any) -> list[bytes]:
+        async with client.stream("POST", URL, json=chat(stream=True)) as response:
+            return [piece async for piece in response.aiter_raw()]
+
+    result: list[bytes] = driver.run(sync, coro)
+    return result
+
+
+@pytest.mark.parametrize("library", list(LIBRARIES))
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cuts=st.lists(st.integers(min_value=0, max_value=1 << 16), max_size=60))
+def test_app_receives_identical_pieces_under_any_split(
+    library: str, is_async: bool, cuts: list[int], stream_body: bytes, telemetry: Telemetry
+) -> None:
+    """Whatever pieces the network gives, the app gets the same pieces, in the same order."""
+    pieces = _split(stream_body, cuts)
+    inner = _canned_transport(LIBRARIES[library][0], pieces, is_async=is_async)
+    driver = Driver(library, is_async, [HOST], telemetry.providers, inner=inner)
+    telemetry.exporter.clear()
+    assert _pieces_received(driver) == pieces
+    assert len(telemetry.chat_spans()) == 1
+
+
+FAULTS: dict[str, tuple[Any, str]] = {
+    "observer feed": (SseObserver, "feed"),
+    "observer close": (SseObserver, "close"),
+    "recorder start": (Recorder, "start"),
+    "request parsing": (_call, "parse_chat_request"),
+    "recorder finish": (Recorder, "finish"),
+    "call response": (ObservedCall, "response"),
+}
+
+
+@pytest.fixture
+def production_mode() -> Iterator[None]:
+    """Internal errors are logged and swallowed, as for a user."""
+    previous = _safety.set_strict(strict=False)
+    _safety._reported.clear()
+    yield
+    _safety.set_strict(strict=previous)
+
+
+@pytest.mark.usefixtures("production_mode")
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("library", list(LIBRARIES))
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_internal_failure_leaves_the_app_unchanged(
+    fault: str,
+    library: str,
+    is_async: bool,
+    stream_body: bytes,
+    telemetry: Telemetry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug in any telemetry step is logged; the app's bytes and flow are untouched."""
+    pieces = _split(stream_body, [7, 100, 101, 500])
+    inner = _canned_transport(LIBRARIES[library][0], pieces, is_async=is_async)
+    driver = Driver(library, is_async, [HOST], telemetry.providers, inner=inner)
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError(f"injected failure in {fault}")
+
+    owner, name = FAULTS[fault]
+    monkeypatch.setattr(owner, name, broken)
+    with caplog.at_level(logging.WARNING, logger="routing_otel"):
+        assert _pieces_received(driver) == pieces
+    assert any("internal error" in r.getMessage() for r in caplog.records)
+    for span in telemetry.exporter.get_finished_spans():
+        assert span.end_time is not None
+    if fault not in {"recorder start", "request parsing"}:  # no span was ever opened then
+        assert len(telemetry.chat_spans()) == 1
+
+
+@pytest.mark.parametrize("library", list(LIBRARIES))
+@pytest.mark.parametrize("telemetry_on", [True, False], ids=["on", "off"])
+def test_with_telemetry_off_the_body_is_not_even_wrapped(
+    library: str, telemetry_on: bool, telemetry: Telemetry
+) -> None:
+    """With an ALWAYS_OFF sampler and no meter provider, responses pass through untouched."""
+    module, ours = LIBRARIES[library]
+    inner = _canned_transport(module, [b"data: [DONE]\n\n"], is_async=False)
+    providers = (
+        telemetry.providers
+        if telemetry_on
+        else {
+            "tracer_provider": TracerProvider(sampler=ALWAYS_OFF),
+            "meter_provider": NoOpMeterProvider(),
+        }
+    )
+    transport = ours.RoutingTransport(inner, hosts=[HOST], **providers)
+    request = module.Request("POST", URL, json=chat(stream=True))
+    response = transport.handle_request(request)
+    assert isinstance(response.stream, ObservedSyncStream) is telemetry_on
+    response.close()
