@@ -34,9 +34,11 @@ unit: $(VENV)/.ready $(VENV_OPENAI2)/.ready
 	$(VENV_OPENAI2)/bin/pytest -m openai_sdk -p no:cacheprovider
 
 bench-smoke: $(VENV)/.ready
+	$(PY) benchmarks/sse_observer.py --smoke
 	$(PY) benchmarks/overhead.py --smoke
 
 bench: $(VENV)/.ready
+	$(PY) benchmarks/sse_observer.py
 	$(PY) benchmarks/overhead.py
 
 test: lint typecheck unit bench-smoke
