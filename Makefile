@@ -31,7 +31,7 @@ typecheck: $(VENV)/.ready
 
 unit: $(VENV)/.ready $(VENV_OPENAI2)/.ready
 	$(VENV)/bin/pytest
-	$(VENV_OPENAI2)/bin/pytest -m openai_sdk -p no:cacheprovider
+	$(VENV_OPENAI2)/bin/pytest -m openai_sdk -p no:cacheprovider tests/test_openai_sdk.py tests/emulator/test_openai_sdk.py
 
 bench-smoke: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py --smoke
