@@ -65,6 +65,7 @@ class Driver:
     hosts: list[str]
     providers: dict[str, Any]
     inner: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def module(self) -> ModuleType:
@@ -75,7 +76,7 @@ class Driver:
         """Our wrapper around the library's standard transport (or ``inner``)."""
         ours = LIBRARIES[self.library][1]
         cls = ours.AsyncRoutingTransport if self.is_async else ours.RoutingTransport
-        return cls(self.inner, hosts=self.hosts, **self.providers)
+        return cls(self.inner, hosts=self.hosts, **self.providers, **self.options)
 
     def client(self, **kwargs: Any) -> Any:
         """A client of the library using our transport."""

@@ -173,3 +173,36 @@ def test_sdk_retries_are_separate_spans(sdk: Any, emu: Emulator, telemetry: Tele
         pass
     errors = [(s.attributes or {}).get(sc.ERROR_TYPE) for s in telemetry.chat_spans()]
     assert errors == ["429", None]
+
+
+@pytest.mark.parametrize("shape", ["eden", "openai"])
+def test_usage_capture_is_invisible_to_the_sdk(
+    emu: Emulator, telemetry: Telemetry, library: str, shape: str
+) -> None:
+    """A stream without usage: the SDK yields the same chunks; we still learn the cost."""
+    module, ours = LIBRARIES[library]
+    seen = {}
+    for capture in (False, True):
+        transport = ours.RoutingTransport(
+            hosts=[f"127.0.0.1:{emu.port}"], capture_usage=capture, **telemetry.providers
+        )
+        with openai.OpenAI(
+            api_key=KEY,
+            base_url=emu.llm_base_url,
+            http_client=module.Client(transport=transport),
+            max_retries=0,
+        ) as client:
+            stream = client.chat.completions.create(
+                model="@edenai",
+                messages=[{"role": "user", "content": "Same answer twice?"}],
+                stream=True,
+                extra_headers={"x-emulator-usage-shape": shape},
+            )
+            # The guides read chunk.choices[0] on every chunk: a usage chunk would break it.
+            seen[capture] = [
+                (c.model, c.choices[0].delta.content, c.choices[0].finish_reason) for c in stream
+            ]
+    assert seen[True] == seen[False]
+    attrs = telemetry.chat_spans()[-1].attributes or {}
+    assert attrs[sc.ROUTER_COST_SOURCE] == sc.COST_REPORTED
+    assert isinstance(attrs[sc.GEN_AI_USAGE_INPUT_TOKENS], int)

@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 from routing_otel import _call, _safety
+from routing_otel import _semconv as sc
 from routing_otel._call import ObservedCall
 from routing_otel._recorder import Recorder
 from routing_otel._sse import SseObserver
@@ -82,13 +83,18 @@ def _split(body: bytes, cuts: list[int]) -> list[bytes]:
     return [body[a:b] for a, b in itertools.pairwise(points)]
 
 
-def _pieces_received(driver: Driver) -> list[bytes]:
+WITH_USAGE = chat(stream=True, stream_options={"include_usage": True})
+
+
+def _pieces_received(driver: Driver, payload: dict[str, Any] = WITH_USAGE) -> list[bytes]:
+    """What the app reads, piece by piece (by default, a request that asked for usage)."""
+
     def sync(client: Any) -> list[bytes]:
-        with client.stream("POST", URL, json=chat(stream=True)) as response:
+        with client.stream("POST", URL, json=payload) as response:
             return list(response.iter_raw())
 
     async def coro(client: Any) -> list[bytes]:
-        async with client.stream("POST", URL, json=chat(stream=True)) as response:
+        async with client.stream("POST", URL, json=payload) as response:
             return [piece async for piece in response.aiter_raw()]
 
     result: list[bytes] = driver.run(sync, coro)
@@ -111,6 +117,29 @@ def test_app_receives_identical_pieces_under_any_split(
     telemetry.exporter.clear()
     assert _pieces_received(driver) == pieces
     assert len(telemetry.chat_spans()) == 1
+
+
+@pytest.mark.parametrize("library", list(LIBRARIES))
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cuts=st.lists(st.integers(min_value=0, max_value=1 << 16), max_size=60))
+def test_captured_usage_frame_is_hidden_under_any_split(
+    library: str, is_async: bool, cuts: list[int], stream_body: bytes, telemetry: Telemetry
+) -> None:
+    """With usage captured for the app, it gets the body less the usage frame, byte for byte."""
+    frames = stream_body.split(b"\n\n")
+    usage = [f for f in frames if b'"usage"' in f]
+    assert len(usage) == 1
+    expected = stream_body.replace(usage[0] + b"\n\n", b"")
+    inner = _canned_transport(LIBRARIES[library][0], _split(stream_body, cuts), is_async=is_async)
+    driver = Driver(library, is_async, [HOST], telemetry.providers, inner=inner)
+    telemetry.exporter.clear()
+    assert b"".join(_pieces_received(driver, chat(stream=True))) == expected
+    attrs = telemetry.only_chat_span().attributes or {}
+    assert attrs[sc.ROUTER_COST_SOURCE] == sc.COST_REPORTED
+    assert attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] > 0  # type: ignore[operator]
 
 
 FAULTS: dict[str, tuple[Any, str]] = {

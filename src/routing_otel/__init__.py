@@ -20,9 +20,12 @@ from routing_otel._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Unpack
 
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
+
+    from routing_otel._options import OptionArgs
 
 __all__ = [
     "ObserveScope",
@@ -39,28 +42,35 @@ def instrument(
     hosts: Iterable[str] | None = None,
     tracer_provider: TracerProvider | None = None,
     meter_provider: MeterProvider | None = None,
-    request_metadata: bool | None = None,
-    fallback_window_s: float | None = None,
+    **options: Unpack[OptionArgs],
 ) -> None:
     """Observe every Eden AI chat call made with httpx, httpx2 or requests, process-wide.
 
     Clients created before the call are covered too, the OpenAI SDK's own included. Calling
-    it again replaces the options. Options left unset come from the environment
-    (``ROUTING_OTEL_HOSTS``, ``ROUTING_OTEL_REQUEST_METADATA``,
-    ``ROUTING_OTEL_FALLBACK_WINDOW_S``) or their defaults; the providers default to the
-    global ones (never replaced behind your back).
+    it again replaces the options. The providers default to the global ones (never replaced
+    behind your back). Options, each also read from the environment when not given:
+
+    - ``hosts``: hosts that count as the API (``ROUTING_OTEL_HOSTS``, comma-separated);
+      default ``api.edenai.run`` and ``api.eu.edenai.run``.
+    - ``request_metadata`` (default True, ``ROUTING_OTEL_REQUEST_METADATA``): ask for
+      ``edenai_metadata`` so server-side fallbacks and the router's strategy are seen.
+    - ``capture_usage`` (default True, ``ROUTING_OTEL_CAPTURE_USAGE``): get usage and cost
+      for streams that did not ask for them, invisibly to the app.
+    - ``prices_file`` (``ROUTING_OTEL_PRICES_FILE``): prices merged over the built-in ones.
+    - ``savings_baseline`` (default ``max_candidate``, ``ROUTING_OTEL_SAVINGS_BASELINE``).
+    - ``budget_usd_per_day`` (``ROUTING_OTEL_BUDGET_USD_PER_DAY``): exported as a gauge.
+    - ``fallback_window_s`` (default 10, ``ROUTING_OTEL_FALLBACK_WINDOW_S``).
     """
-    options: dict[str, object] = {
+    given: dict[str, object] = {
         "hosts": hosts,
         "tracer_provider": tracer_provider,
         "meter_provider": meter_provider,
-        "request_metadata": request_metadata,
-        "fallback_window_s": fallback_window_s,
+        **options,
     }
     instrumentor = RoutingInstrumentor()
     if instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.uninstrument()
-    instrumentor.instrument(**{k: v for k, v in options.items() if v is not None})
+    instrumentor.instrument(**{k: v for k, v in given.items() if v is not None})
 
 
 def uninstrument() -> None:

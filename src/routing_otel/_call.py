@@ -16,13 +16,15 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from routing_otel._economics import Economics
 from routing_otel._fallback import FallbackTracker
 from routing_otel._recorder import Recorder
 from routing_otel._request import HostMatcher, is_chat_call, parse_chat_request
 from routing_otel._result import Outcome
-from routing_otel._safety import guard, guarded
+from routing_otel._safety import guard, guarded, report
 from routing_otel._scope import current_scope
 from routing_otel._sse import SseObserver
+from routing_otel._usage_capture import UsageFrameStripper, add_include_usage
 from routing_otel.logging import log_call
 
 if TYPE_CHECKING:
@@ -72,6 +74,8 @@ class RequestView:
     headers: Mapping[str, str]
     body: bytes | None
     set_header: Callable[[str, str], None]
+    # Replaces an in-memory body (and its Content-Length); None when the body is a stream.
+    set_body: Callable[[bytes], None] | None = None
 
 
 class ApiObserver:
@@ -83,7 +87,12 @@ class ApiObserver:
         """Observe the hosts of ``options`` and record with its providers."""
         self._options = options
         self._matcher = HostMatcher.of(options.hosts)
-        self._recorder = Recorder(options.tracer_provider, options.meter_provider)
+        self._recorder = Recorder(
+            options.tracer_provider,
+            options.meter_provider,
+            economics=Economics(options),
+            budget_usd_per_day=options.budget_usd_per_day,
+        )
         self._tracker = FallbackTracker(options.fallback_window_s)
 
     @property
@@ -114,7 +123,24 @@ class ApiObserver:
             return None
         if self._options.request_metadata and METADATA_HEADER not in request.headers:
             request.set_header(METADATA_HEADER, "enabled")
-        return ObservedCall(self._recorder, record, self._finished_callback(chat, scope))
+        strip_usage = self._capture_usage(request, chat)
+        return ObservedCall(
+            self._recorder, record, self._finished_callback(chat, scope), strip_usage=strip_usage
+        )
+
+    def _capture_usage(self, request: RequestView, chat: ChatRequest) -> bool:
+        """Ask for usage the app did not ask for; True when its frame must be hidden again."""
+        if not (self._options.capture_usage and chat.stream and not chat.include_usage):
+            return False
+        if request.set_body is None or request.body is None:
+            return False
+        body = add_include_usage(request.body)
+        if body is None:
+            return False
+        request.set_body(body)
+        # The usage frame is removed from the bytes the app gets, which needs them unencoded.
+        request.set_header("accept-encoding", "identity")
+        return True
 
     def _finished_callback(
         self, chat: ChatRequest, scope: Scope | None
@@ -137,6 +163,8 @@ class ObservedCall:
         "_record",
         "_recorder",
         "_status",
+        "_strip_usage",
+        "_stripper",
     )
 
     def __init__(
@@ -144,8 +172,15 @@ class ObservedCall:
         recorder: Recorder,
         record: CallRecord,
         on_finished: Callable[[CallResult], None] | None = None,
+        *,
+        strip_usage: bool = False,
     ) -> None:
-        """Hold a started call; its span is open until :meth:`end` runs."""
+        """Hold a started call; its span is open until :meth:`end` runs.
+
+        ``strip_usage``: we asked for usage the app did not; hide its frame from the app.
+        """
+        self._strip_usage = strip_usage
+        self._stripper: UsageFrameStripper | None = None
         self._recorder = recorder
         self._record = record
         self._on_finished = on_finished
@@ -164,10 +199,11 @@ class ObservedCall:
         """
         with guard("ObservedCall.response"):
             self._status = status_code
-            self._observer = SseObserver(
-                content_type=headers.get("content-type"),
-                content_encoding=None if decoded else headers.get("content-encoding"),
-            )
+            encoding = None if decoded else headers.get("content-encoding")
+            content_type = headers.get("content-type")
+            self._observer = SseObserver(content_type=content_type, content_encoding=encoding)
+            if self._strip_usage and _plain_event_stream(content_type, encoding):
+                self._stripper = UsageFrameStripper()
 
     def status(self, status_code: int) -> None:
         """Note the response status before the body is looked at (see :meth:`response`)."""
@@ -179,6 +215,29 @@ class ObservedCall:
         if observer is not None:
             with guard("SseObserver.feed"):
                 observer.feed(chunk)
+
+    @property
+    def filtering(self) -> bool:
+        """Whether what the app gets differs from the wire (a usage frame is hidden)."""
+        return self._stripper is not None
+
+    def pass_on(self, chunk: bytes) -> bytes:
+        """Observe a piece of the body and return what the app gets of it."""
+        self.feed(chunk)
+        stripper = self._stripper
+        if stripper is None:
+            return chunk
+        try:
+            return stripper.feed(chunk)
+        except Exception as exc:  # never lose the app's bytes: stop filtering, pass all on
+            self._stripper = None
+            report("UsageFrameStripper.feed", exc)
+            return stripper.abandon() + chunk
+
+    def held_back(self) -> bytes:
+        """At the end of the body: the bytes still held back for the app, if any."""
+        stripper = self._stripper
+        return stripper.flush() if stripper is not None else b""
 
     @property
     def finished(self) -> bool:
@@ -272,12 +331,20 @@ def _attach(response: _T, call: ObservedCall, attach: Callable[[_T, ObservedCall
             raise
 
 
+def _plain_event_stream(content_type: str | None, encoding: str | None) -> bool:
+    is_sse = (content_type or "").split(";", 1)[0].strip().lower() == "text/event-stream"
+    return is_sse and (encoding or "identity").strip().lower() == "identity"
+
+
 def iterate(call: ObservedCall, chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Pass ``chunks`` through unchanged, showing each to ``call``; end it with the body."""
+    """Pass ``chunks`` on (unchanged, or less a hidden usage frame); end the call with them."""
     try:
         for chunk in chunks:
-            call.feed(chunk)
-            yield chunk
+            out = call.pass_on(chunk)
+            if out or not call.filtering:
+                yield out
+        if tail := call.held_back():
+            yield tail
     except GeneratorExit:
         raise  # the consumer stopped early: closing the response ends the call
     except BaseException as exc:

@@ -28,7 +28,9 @@ _ROUTING_KEYS = frozenset({sc.GEN_AI_REQUEST_MODEL, sc.GEN_AI_RESPONSE_MODEL, sc
 class Instruments:
     """Every metric instrument of the contract, on one meter."""
 
-    def __init__(self, meter_provider: metrics.MeterProvider | None) -> None:
+    def __init__(
+        self, meter_provider: metrics.MeterProvider | None, budget_usd_per_day: float | None = None
+    ) -> None:
         """Create the instruments on ``meter_provider`` (default: the global one)."""
         self._meter_provider = meter_provider
         meter = metrics.get_meter(
@@ -64,6 +66,30 @@ class Instruments:
         self.cost = meter.create_counter(
             sc.METRIC_COST, unit=sc.UNIT_USD, description="Cost of LLM API calls in USD."
         )
+        self.savings = meter.create_counter(
+            sc.METRIC_SAVINGS,
+            unit=sc.UNIT_USD,
+            description="Money routed calls saved: a baseline model's cost for the same "
+            "tokens minus the actual cost, when positive.",
+        )
+        self.overspend = meter.create_counter(
+            sc.METRIC_OVERSPEND,
+            unit=sc.UNIT_USD,
+            description="Money routed calls cost beyond the baseline model for the same "
+            "tokens (negative savings). Net savings = savings - overspend.",
+        )
+        if budget_usd_per_day is not None:
+            budget = budget_usd_per_day
+
+            def report(_: metrics.CallbackOptions) -> list[metrics.Observation]:
+                return [metrics.Observation(budget, {sc.BUDGET_NAME: sc.BUDGET_DAILY})]
+
+            meter.create_observable_gauge(
+                sc.METRIC_BUDGET_LIMIT,
+                callbacks=[report],
+                unit=sc.UNIT_USD,
+                description="The configured daily LLM budget, for alert rules.",
+            )
         self.fallbacks = meter.create_counter(
             sc.METRIC_FALLBACKS,
             unit=sc.UNIT_FALLBACKS,
@@ -98,11 +124,17 @@ class Instruments:
         routing_attrs = {k: v for k, v in common.items() if k in _ROUTING_KEYS}
         routing_attrs.update(record.metric_attributes)
         outcome = sc.OUTCOME_ERROR if result.error_type else sc.OUTCOME_SUCCESS
-        requests_attrs = {**routing_attrs, sc.OUTCOME: outcome, sc.FALLBACK: result.fell_back}
+        requests_attrs = {
+            **routing_attrs,
+            sc.OUTCOME: outcome,
+            sc.FALLBACK: result.fell_back,
+            sc.COST_SOURCE: result.cost_source,
+        }
         if result.error_type is not None:
             requests_attrs[sc.ERROR_TYPE] = result.error_type
         self.requests.add(1, requests_attrs)
         self._record_fallbacks(result)
+        self._record_economics(result)
         if result.observation is not None:
             self._record_observed(result, result.observation, common, routing_attrs)
 
@@ -113,7 +145,6 @@ class Instruments:
         common: dict[str, AttributeValue],
         routing_attrs: dict[str, AttributeValue],
     ) -> None:
-        record = result.record
         for token_type, count in (
             (sc.TOKEN_TYPE_INPUT, observation.input_tokens),
             (sc.TOKEN_TYPE_OUTPUT, observation.output_tokens),
@@ -124,15 +155,21 @@ class Instruments:
             self.ttft.record(ttft, common)
         if (routing := result.routing_s) is not None:
             self.routing.record(routing, routing_attrs)
-        if observation.cost is not None:
-            cost_attrs: dict[str, AttributeValue] = {
-                sc.ROUTER_POOL: record.pool,
-                sc.COST_SOURCE: sc.COST_REPORTED,
-                **record.metric_attributes,
-            }
-            if result.served_model is not None:
-                cost_attrs[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
-            self.cost.add(observation.cost, cost_attrs)
+
+    def _record_economics(self, result: CallResult) -> None:
+        record = result.record
+        served: dict[str, AttributeValue] = {}
+        if result.served_model is not None:
+            served[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
+        labels = {sc.ROUTER_POOL: record.pool, **served, **record.metric_attributes}
+        if result.cost_usd is not None:
+            self.cost.add(result.cost_usd, {**labels, sc.COST_SOURCE: result.cost_source})
+        assessment = result.assessment
+        if assessment is not None and assessment.savings_usd is not None:
+            baseline = {**labels, sc.BASELINE_MODEL: assessment.baseline_model or "unknown"}
+            # Counters only go up: each direction has its own, both always recorded.
+            self.savings.add(max(assessment.savings_usd, 0.0), baseline)
+            self.overspend.add(max(-assessment.savings_usd, 0.0), baseline)
 
     def _record_fallbacks(self, result: CallResult) -> None:
         fallback = result.record.fallback

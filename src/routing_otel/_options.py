@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from routing_otel._fallback import DEFAULT_WINDOW_S
 
@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 ENV_HOSTS = "ROUTING_OTEL_HOSTS"
 ENV_REQUEST_METADATA = "ROUTING_OTEL_REQUEST_METADATA"
 ENV_FALLBACK_WINDOW = "ROUTING_OTEL_FALLBACK_WINDOW_S"
+ENV_SAVINGS_BASELINE = "ROUTING_OTEL_SAVINGS_BASELINE"
+ENV_BUDGET = "ROUTING_OTEL_BUDGET_USD_PER_DAY"
+ENV_CAPTURE_USAGE = "ROUTING_OTEL_CAPTURE_USAGE"
+
+
+class OptionArgs(TypedDict, total=False):
+    """The keyword options every entry point takes (see :class:`Options`)."""
+
+    request_metadata: bool
+    capture_usage: bool
+    fallback_window_s: float
+    prices_file: str
+    savings_baseline: str
+    budget_usd_per_day: float
+
+
+OPTION_NAMES = frozenset(OptionArgs.__annotations__)
 
 
 def _env_hosts() -> tuple[str, ...] | None:
@@ -45,6 +62,11 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+def _env_budget() -> float | None:
+    value = _env_float(ENV_BUDGET, -1.0)
+    return value if value >= 0 else None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Options:
     """How calls are observed.
@@ -56,6 +78,15 @@ class Options:
     turns it off).
     ``fallback_window_s``: without an ``observe`` scope, a fixed-model call this soon after
     a failed routed call in the same thread or task counts as a client fallback.
+    ``capture_usage``: for streams that did not ask for usage, ask for it (so usage and
+    cost are known) and remove the extra usage frame from what the app receives
+    (``ROUTING_OTEL_CAPTURE_USAGE=0`` turns it off).
+    ``prices_file``: a price file merged over the built-in prices (default: the file
+    ``routing-otel prices pull`` writes, or ``ROUTING_OTEL_PRICES_FILE``).
+    ``savings_baseline``: ``max_candidate`` (the pool's most expensive candidate) or a
+    model id (``ROUTING_OTEL_SAVINGS_BASELINE``).
+    ``budget_usd_per_day``: exported as the ``llm.router.budget.limit`` gauge for alert
+    rules (``ROUTING_OTEL_BUDGET_USD_PER_DAY``); nothing is enforced in-process.
     """
 
     hosts: tuple[str, ...] | None = field(default_factory=_env_hosts)
@@ -67,6 +98,19 @@ class Options:
     fallback_window_s: float = field(
         default_factory=lambda: _env_float(ENV_FALLBACK_WINDOW, DEFAULT_WINDOW_S)
     )
+    capture_usage: bool = field(default_factory=lambda: _env_flag(ENV_CAPTURE_USAGE, default=True))
+    prices_file: str | None = None
+    savings_baseline: str = field(
+        default_factory=lambda: os.environ.get(ENV_SAVINGS_BASELINE, "").strip() or "max_candidate"
+    )
+    budget_usd_per_day: float | None = field(default_factory=_env_budget)
+
+    def __post_init__(self) -> None:
+        """Reject options that cannot work, with a clear message."""
+        if self.budget_usd_per_day is not None and self.budget_usd_per_day < 0:
+            raise ValueError("budget_usd_per_day must be zero or more")
+        if self.fallback_window_s < 0:
+            raise ValueError("fallback_window_s must be zero or more")
 
     @classmethod
     def of(

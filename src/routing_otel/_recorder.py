@@ -14,6 +14,8 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from routing_otel import _semconv as sc
+from routing_otel._cost import CostResult
+from routing_otel._economics import Assessment
 from routing_otel._metrics import SCHEMA_URL, SCOPE_NAME, Instruments
 from routing_otel._result import CallRecord, CallResult
 from routing_otel._version import __version__
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.util.types import AttributeValue
 
+    from routing_otel._economics import Economics
     from routing_otel._fallback import Fallback
     from routing_otel._observation import Observation
     from routing_otel._request import ChatRequest
@@ -36,12 +39,19 @@ class Recorder:
         self,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
+        economics: Economics | None = None,
+        budget_usd_per_day: float | None = None,
     ) -> None:
-        """Use the given providers, or the global ones (looked up lazily by the API)."""
+        """Use the given providers, or the global ones (looked up lazily by the API).
+
+        ``economics`` prices calls (reported cost only without it); a daily budget is
+        exported as a gauge for alert rules.
+        """
         self._tracer = trace.get_tracer(
             SCOPE_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
         )
-        self._instruments = Instruments(meter_provider)
+        self._instruments = Instruments(meter_provider, budget_usd_per_day)
+        self._economics = economics
 
     @property
     def active(self) -> bool:
@@ -98,6 +108,10 @@ class Recorder:
     ) -> CallResult:
         """Close the call's spans, record its metric points, and return what it amounted to."""
         result = CallResult.of(record, observation, outcome)
+        if self._economics is not None:
+            result.assessment = self._economics.assess(record.request, observation)
+        elif observation is not None and observation.cost is not None:
+            result.assessment = Assessment(CostResult(observation.cost, sc.COST_REPORTED))
         if record.request.routed:
             self._route_span(result)
         span = record.span
@@ -164,9 +178,12 @@ def _observation_attributes(
         sc.ROUTER_DROPPED_CANDIDATES: observation.dropped_candidates or None,
         sc.ROUTER_ATTEMPTS: observation.attempt or (len(observation.attempts) or None),
         sc.ROUTER_TOOL_CALLS: observation.tool_calls or None,
-        sc.ROUTER_COST: observation.cost,
-        sc.ROUTER_COST_SOURCE: sc.COST_UNKNOWN if observation.cost is None else sc.COST_REPORTED,
+        sc.ROUTER_COST: result.cost_usd,
+        sc.ROUTER_COST_SOURCE: result.cost_source,
     }
+    if result.assessment is not None and result.assessment.savings_usd is not None:
+        values[sc.ROUTER_SAVINGS] = result.assessment.savings_usd
+        values[sc.ROUTER_SAVINGS_BASELINE] = result.assessment.baseline_model
     if failed and result.record.fallback is None:
         values[sc.ROUTER_FALLBACK] = True
         values[sc.ROUTER_FALLBACK_FROM] = failed[0].model

@@ -57,6 +57,7 @@ class ChatRequest:
     session_id: str | None = None
     tools: int = 0
     metadata_requested: bool = False
+    prompt_chars: int | None = None
 
     @property
     def routed(self) -> bool:
@@ -111,7 +112,26 @@ def parse_chat_request(
         request.session_id = session
     tools = payload.get("tools")
     request.tools = len(tools) if isinstance(tools, list) else 0
+    request.prompt_chars = _prompt_chars(payload.get("messages"))
     return request
+
+
+def _prompt_chars(messages: object) -> int | None:
+    """Characters of text in the messages (string contents and text parts)."""
+    if not isinstance(messages, list):
+        return None
+    total = 0
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            total += len(content)
+        elif isinstance(content, list):
+            total += sum(
+                len(part["text"])
+                for part in content
+                if isinstance(part, dict) and isinstance(part.get("text"), str)
+            )
+    return total
 
 
 def _load_json_object(body: bytes | None) -> dict[str, object] | None:

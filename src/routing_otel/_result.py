@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from opentelemetry import trace
     from opentelemetry.util.types import AttributeValue
 
+    from routing_otel._economics import Assessment
     from routing_otel._fallback import Fallback
     from routing_otel._observation import Attempt, Observation
     from routing_otel._request import ChatRequest
@@ -60,6 +61,7 @@ class CallResult:
     served_model: str | None
     error_type: str | None
     end_ns: int
+    assessment: Assessment | None = None
 
     @classmethod
     def of(
@@ -81,12 +83,12 @@ class CallResult:
     @property
     def cost_usd(self) -> float | None:
         """What the call cost in USD, when known."""
-        return self.observation.cost if self.observation else None
+        return self.assessment.cost.usd if self.assessment else None
 
     @property
     def cost_source(self) -> str:
-        """Where :attr:`cost_usd` comes from (``reported`` or ``unknown`` for now)."""
-        return sc.COST_UNKNOWN if self.cost_usd is None else sc.COST_REPORTED
+        """Where :attr:`cost_usd` comes from: reported, price_table, estimated or unknown."""
+        return self.assessment.cost.source if self.assessment else sc.COST_UNKNOWN
 
     @property
     def failed_attempts(self) -> list[Attempt]:

@@ -43,6 +43,11 @@ def is_strict() -> bool:
     return _strict
 
 
+def report(where: str, exc: BaseException) -> None:
+    """Handle an internal error caught by hand: raise it in tests, log it once otherwise."""
+    _report(where, exc)
+
+
 def _report(where: str, exc: BaseException) -> None:
     if _strict:
         raise exc

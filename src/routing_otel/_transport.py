@@ -20,12 +20,12 @@ from routing_otel._call import (
     observed_send,
     observed_send_async,
 )
-from routing_otel._options import Options
+from routing_otel._options import OptionArgs, Options
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
     from types import TracebackType
-    from typing import Self
+    from typing import Self, Unpack
 
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
@@ -69,9 +69,33 @@ def _view(request: _Request) -> Callable[[], RequestView]:
             headers=request.headers,  # type: ignore[arg-type]
             body=_body_of(request),
             set_header=request.headers.__setitem__,
+            set_body=_body_setter(request),
         )
 
     return build
+
+
+def _body_setter(request: Any) -> Callable[[bytes], None] | None:
+    # Only an in-memory body (the library's ByteStream) can be replaced before sending.
+    stream_type: Any = type(getattr(request, "stream", None))
+    if stream_type.__name__ != "ByteStream":
+        return None
+
+    def set_body(body: bytes) -> None:
+        request.stream = stream_type(body)
+        request._content = body  # noqa: SLF001 - what request.content returns
+        request.headers["Content-Length"] = str(len(body))
+
+    return set_body
+
+
+def _loaded_body(response: object) -> bytes | None:
+    """The body of a response that arrived already read into memory, else None."""
+    try:
+        content = getattr(response, "content", None)
+    except Exception:  # ResponseNotRead: a real stream, the usual case
+        return None
+    return content if isinstance(content, bytes) else None
 
 
 def _body_of(request: object) -> bytes | None:
@@ -118,8 +142,11 @@ class ObservedAsyncStream:
         call = self._call
         try:
             async for chunk in self._inner:
-                call.feed(chunk)
-                yield chunk
+                out = call.pass_on(chunk)
+                if out or not call.filtering:
+                    yield out
+            if tail := call.held_back():
+                yield tail
         except GeneratorExit:
             raise
         except BaseException as exc:  # includes cancellation
@@ -138,6 +165,11 @@ class ObservedAsyncStream:
 def _attach_to(wrap: Callable[[Any, ObservedCall], Any]) -> Callable[[Any, ObservedCall], None]:
     def attach(response: _Response, call: ObservedCall) -> None:
         call.response(response.status_code, response.headers)
+        loaded = _loaded_body(response)
+        if loaded is not None:  # e.g. MockTransport: the client will never read the stream
+            call.pass_on(loaded)
+            call.end()
+            return
         response.stream = wrap(response.stream, call)
 
     return attach
@@ -174,19 +206,18 @@ class _TransportBase:
         hosts: Iterable[str] | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
-        request_metadata: bool | None = None,
+        **options: Unpack[OptionArgs],
     ) -> None:
         """Wrap ``transport`` (default: the library's standard one).
 
         ``hosts`` are the hosts whose chat calls are observed (default: Eden AI's public
         hosts; ``host`` matches any port, ``host:port`` one). The tracer and meter providers
-        default to the global ones. ``request_metadata=False`` stops us adding the
-        ``x-edenai-metadata: enabled`` header to API calls.
+        default to the global ones. The other options are those of
+        ``routing_otel.instrument`` (``request_metadata``, ``capture_usage``, ``prices_file``,
+        ``savings_baseline``, ``budget_usd_per_day``, ``fallback_window_s``).
         """
         self._inner = transport if transport is not None else self._default_transport()
-        extra = {} if request_metadata is None else {"request_metadata": request_metadata}
-        options = Options.of(hosts, tracer_provider, meter_provider, **extra)
-        self._observer = ApiObserver(options)
+        self._observer = ApiObserver(Options.of(hosts, tracer_provider, meter_provider, **options))
 
 
 class SyncTransportBase(_TransportBase):

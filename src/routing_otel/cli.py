@@ -13,6 +13,7 @@ _USAGE = """usage: routing-otel COMMAND [ARGS]
 commands:
   demo       run routed and fixed-model calls against the built-in emulator, observed
   emulator   serve the Eden AI emulator on loopback (see docs/emulator.md)
+  prices     pull Eden AI's model prices into a file the library loads, or show one
 
 Run 'routing-otel COMMAND --help' for a command's options.
 """
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         from routing_otel import emulator  # noqa: PLC0415 - lazy on purpose
 
         return emulator.main(rest)
+    if command == "prices":
+        from routing_otel import _prices_cli  # noqa: PLC0415 - lazy on purpose
+
+        return _prices_cli.main(rest)
     if command == "demo":
         from routing_otel import demo  # noqa: PLC0415 - lazy on purpose
 

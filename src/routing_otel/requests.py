@@ -20,7 +20,7 @@ import wrapt
 from requests.adapters import HTTPAdapter
 
 from routing_otel._call import ApiObserver, ObservedCall, RequestView, iterate, observed_send
-from routing_otel._options import Options
+from routing_otel._options import OPTION_NAMES, Options
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -48,9 +48,21 @@ def _view(request: requests.PreparedRequest) -> Callable[[], RequestView]:
             if isinstance(body, bytes)
             else None,
             set_header=request.headers.__setitem__,
+            set_body=_body_setter(request),
         )
 
     return build
+
+
+def _body_setter(request: requests.PreparedRequest) -> Callable[[bytes], None] | None:
+    if not isinstance(request.body, bytes | str):
+        return None  # a file or generator body is streamed: leave it alone
+
+    def set_body(body: bytes) -> None:
+        request.body = body
+        request.headers["Content-Length"] = str(len(body))
+
+    return set_body
 
 
 class _ObservedRaw(wrapt.ObjectProxy[Any]):
@@ -104,27 +116,29 @@ class _ObservedRaw(wrapt.ObjectProxy[Any]):
     ) -> bytes:
         decode = kwargs.get("decode_content", args[0] if args else None)
         call = self._self_start(decode)
-        try:
-            data = read(amt, *args, **kwargs)
-        except BaseException as exc:
-            call.end(exception=exc)
-            raise
-        call.feed(data)
-        if amt is None or not data:
-            call.end()  # read to the end
-        return data
+        while True:
+            try:
+                data = read(amt, *args, **kwargs)
+            except BaseException as exc:
+                call.end(exception=exc)
+                raise
+            if not data:  # the end of the body
+                tail = call.held_back()
+                call.end()
+                return tail
+            out = call.pass_on(data)
+            if amt is None:  # the whole body was asked for
+                out += call.held_back()
+                call.end()
+                return out
+            # An empty read means the end to the app: read on if all was held back.
+            if out or not call.filtering:
+                return out
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
-        call = self._self_start(None)
-        try:
-            count: int = self.__wrapped__.readinto(buffer)
-        except BaseException as exc:
-            call.end(exception=exc)
-            raise
-        call.feed(bytes(memoryview(buffer)[:count]))
-        if count == 0:
-            call.end()
-        return count
+        data = self.read(len(buffer))
+        memoryview(buffer)[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         try:
@@ -159,14 +173,13 @@ class RoutingAdapter(HTTPAdapter):
         hosts: Iterable[str] | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
-        request_metadata: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        """Take ``HTTPAdapter``'s arguments and the options of the other transports."""
+        """Take ``HTTPAdapter``'s arguments and the options of ``routing_otel.instrument``."""
+        options = {k: kwargs.pop(k) for k in list(kwargs) if k in OPTION_NAMES}
         super().__init__(*args, **kwargs)
-        extra = {} if request_metadata is None else {"request_metadata": request_metadata}
         self._routing_observer = ApiObserver(
-            Options.of(hosts, tracer_provider, meter_provider, **extra)
+            Options.of(hosts, tracer_provider, meter_provider, **options)
         )
 
     def send(
