@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,3 +178,19 @@ def test_opentelemetry_instrument_observes_an_unchanged_app(emu: Emulator, tmp_p
     names = [s["name"] for s in spans]
     assert "chat @edenai" in names, result.stdout[-2000:]
     assert "route @edenai" in names
+
+
+def test_span_starts_when_the_app_asks_not_later(emu: Emulator, telemetry: Telemetry) -> None:
+    """With instrument(), a request built long before it is sent starts at sending time."""
+    routing_otel.instrument(hosts=[f"127.0.0.1:{emu.port}"], **telemetry.providers)
+    try:
+        with httpx.Client() as client:
+            request = client.build_request("POST", _url(emu), json=chat(), headers=HEADERS)
+            built_ns = time.time_ns()
+            time.sleep(0.2)  # the app does other things before sending
+            client.send(request)
+    finally:
+        routing_otel.uninstrument()
+    span = telemetry.only_chat_span()
+    assert span.start_time is not None
+    assert span.start_time - built_ns >= 200_000_000

@@ -76,6 +76,8 @@ class RequestView:
     set_header: Callable[[str, str], None]
     # Replaces an in-memory body (and its Content-Length); None when the body is a stream.
     set_body: Callable[[bytes], None] | None = None
+    # When the app asked its client for this request (stamped by the global patches).
+    requested_ns: int | None = None
 
 
 class ApiObserver:
@@ -103,11 +105,13 @@ class ApiObserver:
     @guarded(default=None)
     def begin(self, view: Callable[[], RequestView]) -> ObservedCall | None:
         """Start observing a request, or return ``None`` if it is not an API call."""
-        start_ns = _requested_at.get() or time.time_ns()  # before our own work
+        now_ns = time.time_ns()  # before our own work
         if _forwarding.get():
             return None
+        stamped_ns = _requested_at.get()
         _requested_at.set(None)  # a redirect or retry sent under the same call starts anew
         request = view()
+        start_ns = _start_ns(now_ns, request.requested_ns or stamped_ns)
         if not is_chat_call(request.method, request.path) or not self._matcher.matches(
             request.host, request.port
         ):
@@ -272,6 +276,17 @@ class ObservedCall:
     def collected(self) -> None:
         """End a call whose response was dropped without being closed."""
         self.end(closed_early=True)
+
+
+# A stamp this old means the app built its request and sent it later: its own wait is not
+# the call's latency, so the span starts when the request is sent instead.
+_STAMP_MAX_AGE_NS = 50_000_000
+
+
+def _start_ns(now_ns: int, stamped_ns: int | None) -> int:
+    if stamped_ns is None or not 0 <= now_ns - stamped_ns <= _STAMP_MAX_AGE_NS:
+        return now_ns
+    return stamped_ns
 
 
 def observed_send(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ import wrapt
 
 from routing_otel._call import ApiObserver, clear_stamp, stamp_request
 from routing_otel._options import Options
+from routing_otel._safety import guard
 from routing_otel._scope import current_scope
 
 if TYPE_CHECKING:
@@ -133,8 +135,8 @@ def _httpx_like(library: str) -> Callable[[ModuleType], list[tuple[type, str, An
         return [
             (module.HTTPTransport, "handle_request", sync),
             (module.AsyncHTTPTransport, "handle_async_request", asynchronous),
-            (module.Client, "send", _stamp),
-            (module.AsyncClient, "send", _stamp_async),
+            (module.Client, "build_request", _stamp_built),
+            (module.AsyncClient, "build_request", _stamp_built),
         ]
 
     return patches
@@ -166,12 +168,15 @@ def _stamp(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
         clear_stamp(token)
 
 
-async def _stamp_async(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
-    token = stamp_request()
-    try:
-        return await wrapped(*args, **kwargs)
-    finally:
-        clear_stamp(token)
+def _stamp_built(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
+    # httpx builds the request before sending it: its span starts where the app called.
+    from routing_otel._transport import stamp_built_request  # noqa: PLC0415
+
+    requested_ns = time.time_ns()
+    request = wrapped(*args, **kwargs)
+    with guard("stamp_built_request"):
+        stamp_built_request(request, requested_ns)
+    return request
 
 
 _PATCHES: dict[str, Callable[[ModuleType], list[tuple[type, str, Any]]]] = {

@@ -70,9 +70,26 @@ def _view(request: _Request) -> Callable[[], RequestView]:
             body=_body_of(request),
             set_header=request.headers.__setitem__,
             set_body=_body_setter(request),
+            requested_ns=_requested_ns(request),
         )
 
     return build
+
+
+REQUESTED_AT = "routing_otel.requested_ns"  # request extension set by the global patch
+
+
+def _requested_ns(request: object) -> int | None:
+    extensions = getattr(request, "extensions", None)
+    value = extensions.get(REQUESTED_AT) if isinstance(extensions, dict) else None
+    return value if isinstance(value, int) else None
+
+
+def stamp_built_request(request: Any, requested_ns: int) -> None:
+    """Remember on the request when the app asked its client to build it."""
+    extensions = getattr(request, "extensions", None)
+    if isinstance(extensions, dict):
+        extensions[REQUESTED_AT] = requested_ns
 
 
 def _body_setter(request: Any) -> Callable[[bytes], None] | None:
