@@ -5,10 +5,10 @@ memory; with most of the daily budget left it routes over premium models, then b
 then budget ones; when nothing is left it refuses without calling the API. Spend is
 estimated by hand: (len(message) + len(answer)) / 4 tokens times an average price.
 
-The one added line: ``with routing_otel.observe(..., tier=tier)`` around the request: the
-tier the budget allowed is decided per call, so it needs a ``with`` rather than a decorator.
-Our spans then carry the cost Eden AI reports (or the price table's), next to the router's
-own estimate.
+The one added line: ``routing_otel.label(tier=tier)`` just before the request. The tier the
+budget allowed is decided per call; ``label`` puts it on that call's span and metrics (and
+observes the call, with no ``instrument()`` needed). Our spans then carry the cost Eden AI
+reports (or the price table's), next to the router's own estimate.
 
 Run it: ``python examples/budget_aware_router.py``.
 """
@@ -73,21 +73,21 @@ class BudgetAwareRouter:
             "router_candidates": self.POOLS[tier],
             "stream": True,
         }
-        # The tier depends on today's spend: a with-block labels this call with it.
-        with routing_otel.observe("budget-chat", tier=tier):  # routing-otel: added
-            response = requests.post(self.url, headers=headers, json=payload, stream=True)
+        # The tier depends on today's spend: label this call with it.
+        routing_otel.label(tier=tier)  # routing-otel: added
+        response = requests.post(self.url, headers=headers, json=payload, stream=True)
 
-            selected_model = None
-            full_response = ""
-            for line in response.iter_lines():
-                if line:
-                    line_str = line.decode("utf-8")
-                    if line_str.startswith("data: ") and line_str != "data: [DONE]":
-                        data = json.loads(line_str[6:])
-                        if not selected_model and "model" in data:
-                            selected_model = data["model"]
-                        content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
-                        full_response += content
+        selected_model = None
+        full_response = ""
+        for line in response.iter_lines():
+            if line:
+                line_str = line.decode("utf-8")
+                if line_str.startswith("data: ") and line_str != "data: [DONE]":
+                    data = json.loads(line_str[6:])
+                    if not selected_model and "model" in data:
+                        selected_model = data["model"]
+                    content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
+                    full_response += content
 
         estimated_tokens = (len(message) + len(full_response)) / 4
         estimated_cost = estimated_tokens * AVERAGE_PRICE_PER_TOKEN

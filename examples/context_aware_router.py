@@ -4,9 +4,8 @@ The pattern ("Advanced Router Usage", context-aware selection): an enum of use c
 (code, creative, analysis, translation, chat, summarization), each mapped to a pool sent as
 ``router_candidates``; an optional system prompt goes first in the messages.
 
-The one added line: ``with routing_otel.observe(..., use_case=use_case.value)`` around the
-request. The use case is an argument of each call, so it takes a ``with`` (a decorator's
-attributes are fixed when the method is defined); spans and metrics then carry
+The one added line: ``routing_otel.label(use_case=use_case.value)`` just before the
+request. The use case is an argument of each call; spans and metrics then carry
 ``llm.router.use_case``, which is what "track spend per use case" needs.
 
 Run it: ``python examples/context_aware_router.py``.
@@ -81,21 +80,21 @@ class ContextAwareRouter:
             "router_candidates": self.POOLS[use_case],
             "stream": True,
         }
-        # The use case is this call's argument: a with-block labels the call with it.
-        with routing_otel.observe("context-chat", use_case=use_case.value):  # routing-otel: added
-            response = requests.post(self.url, headers=headers, json=payload, stream=True)
+        # The use case is this call's argument: label this call with it.
+        routing_otel.label(use_case=use_case.value)  # routing-otel: added
+        response = requests.post(self.url, headers=headers, json=payload, stream=True)
 
-            selected_model = None
-            full_response = ""
-            for line in response.iter_lines():
-                if line:
-                    line_str = line.decode("utf-8")
-                    if line_str.startswith("data: ") and line_str != "data: [DONE]":
-                        data = json.loads(line_str[6:])
-                        if not selected_model and "model" in data:
-                            selected_model = data["model"]
-                        content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
-                        full_response += content
+        selected_model = None
+        full_response = ""
+        for line in response.iter_lines():
+            if line:
+                line_str = line.decode("utf-8")
+                if line_str.startswith("data: ") and line_str != "data: [DONE]":
+                    data = json.loads(line_str[6:])
+                    if not selected_model and "model" in data:
+                        selected_model = data["model"]
+                    content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
+                    full_response += content
         return {"use_case": use_case.value, "model": selected_model, "response": full_response}
 
 

@@ -4,10 +4,10 @@ The pattern ("LLM Smart Routing Patterns", cost optimisation): a router is creat
 tier (``budget``, ``balanced`` or ``premium``) and always routes over that tier's pool; it
 returns the answer, the model and a cost it cannot know (a placeholder).
 
-The one added line: ``with routing_otel.observe(..., tier=self.tier)`` around the request.
-The tier belongs to the instance, which a decorator on the method cannot see, so a ``with``
-labels each call. The placeholder cost is where our telemetry adds what the pattern lacks:
-every span carries ``llm.router.cost`` (reported by Eden AI, else priced from the table).
+The one added line: ``routing_otel.label(tier=self.tier)`` just before the request: the
+tier belongs to the instance and labels each call. The placeholder cost is where our
+telemetry adds what the pattern lacks: every span carries ``llm.router.cost`` (reported by
+Eden AI, else priced from the table).
 
 Run it: ``python examples/cost_optimized_router.py``.
 """
@@ -50,21 +50,21 @@ class CostOptimizedRouter:
             "router_candidates": self.candidates,
             "stream": True,
         }
-        # The tier is the instance's: a with-block inside the method can read it.
-        with routing_otel.observe("cost-tier-chat", tier=self.tier):  # routing-otel: added
-            response = requests.post(self.url, headers=headers, json=payload, stream=True)
+        # The tier is the instance's: label this call with it.
+        routing_otel.label(tier=self.tier)  # routing-otel: added
+        response = requests.post(self.url, headers=headers, json=payload, stream=True)
 
-            selected_model = None
-            full_response = ""
-            for line in response.iter_lines():
-                if line:
-                    line_str = line.decode("utf-8")
-                    if line_str.startswith("data: ") and line_str != "data: [DONE]":
-                        data = json.loads(line_str[6:])
-                        if not selected_model and "model" in data:
-                            selected_model = data["model"]
-                        content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
-                        full_response += content
+        selected_model = None
+        full_response = ""
+        for line in response.iter_lines():
+            if line:
+                line_str = line.decode("utf-8")
+                if line_str.startswith("data: ") and line_str != "data: [DONE]":
+                    data = json.loads(line_str[6:])
+                    if not selected_model and "model" in data:
+                        selected_model = data["model"]
+                    content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
+                    full_response += content
         return {
             "tier": self.tier,
             "model": selected_model,

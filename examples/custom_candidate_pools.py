@@ -4,10 +4,9 @@ The pattern (both router guides): a dict of named pools of two or three models; 
 use case selects one, sent as ``router_candidates`` with ``model: "@edenai"``; the answer is
 streamed and parsed as in the default pattern.
 
-The one added line: a ``with routing_otel.observe(..., pool=use_case)`` around the call.
-The pool's name is known only per call, so a decorator (whose attributes are fixed when the
-function is defined) cannot carry it: the ``with`` names the pool on the span and on every
-metric (``llm.router.pool="code"`` rather than a hash of the candidate list).
+The one added line: ``routing_otel.label(pool=use_case)`` just before the call. The pool's
+name is known only per call; ``label`` names it on the span and on every metric
+(``llm.router.pool="code"`` rather than a hash of the candidate list).
 
 Run it: ``python examples/custom_candidate_pools.py``.
 """
@@ -45,20 +44,20 @@ def chat_with_custom_candidates(message: str, use_case: str = "general") -> dict
         "stream": True,
     }
     # Name the pool as the app does (keep it a small, fixed vocabulary: it labels metrics).
-    with routing_otel.observe("pool-chat", pool=use_case):  # routing-otel: added
-        response = requests.post(url, headers=headers, json=payload, stream=True)
+    routing_otel.label(pool=use_case)  # routing-otel: added
+    response = requests.post(url, headers=headers, json=payload, stream=True)
 
-        selected_model = None
-        full_response = ""
-        for line in response.iter_lines():
-            if line:
-                line_str = line.decode("utf-8")
-                if line_str.startswith("data: ") and line_str != "data: [DONE]":
-                    data = json.loads(line_str[6:])
-                    if not selected_model and "model" in data:
-                        selected_model = data["model"]
-                    content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
-                    full_response += content
+    selected_model = None
+    full_response = ""
+    for line in response.iter_lines():
+        if line:
+            line_str = line.decode("utf-8")
+            if line_str.startswith("data: ") and line_str != "data: [DONE]":
+                data = json.loads(line_str[6:])
+                if not selected_model and "model" in data:
+                    selected_model = data["model"]
+                content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
+                full_response += content
     return {"use_case": use_case, "model": selected_model, "response": full_response}
 
 

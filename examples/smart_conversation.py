@@ -5,11 +5,11 @@ system prompt), sends all of it with ``model: "@edenai"`` on every turn, appends
 assistant's answer, and records which model the router chose for each turn; ``reset()``
 clears the history but keeps the system prompt.
 
-The one added line: ``with routing_otel.observe(..., conversation_id=session_id)`` around
-the conversation, using the id the application already has for it. Each turn becomes one
-``chat @edenai`` span under that scope, with its own served model and
-``gen_ai.conversation.id``. (In a web app, where each turn is its own request, put the same
-``with`` around ``session.send(...)`` in the handler, with the same session id.)
+The one added line: ``routing_otel.label(conversation_id=session_id)`` at the start of each
+turn, with the id the application already has for the conversation. Each turn becomes one
+``chat @edenai`` span with its own served model and ``gen_ai.conversation.id``: the
+semantic conventions link a conversation's turns by that id, which also works in a web app
+where every turn is a separate request (and a separate trace).
 
 Run it: ``python examples/smart_conversation.py``.
 """
@@ -85,15 +85,15 @@ def main(session_id: str = "support-session-42") -> dict[str, Any]:
         system_prompt="You are a concise assistant for backend developers.",
         candidates=["openai/gpt-4o", "anthropic/claude-sonnet-4-5", "google/gemini-2.0-flash"],
     )
-    # The conversation's own id, which the app already has: one scope for all its turns.
-    with routing_otel.observe("conversation", conversation_id=session_id):  # routing-otel: added
-        for question in [
-            "What is a message queue?",
-            "How is it different from a pub/sub topic?",
-            "Which one would you pick for order events, and why?",
-        ]:
-            answer = conversation.send(question)
-            print(f"[{conversation.models_used[-1]}] {answer[:60]}...")
+    for question in [
+        "What is a message queue?",
+        "How is it different from a pub/sub topic?",
+        "Which one would you pick for order events, and why?",
+    ]:
+        # The app's own id for the conversation: label each turn's call with it.
+        routing_otel.label(conversation_id=session_id)  # routing-otel: added
+        answer = conversation.send(question)
+        print(f"[{conversation.models_used[-1]}] {answer[:60]}...")
     result = {
         "session_id": session_id,
         "models_used": list(conversation.models_used),

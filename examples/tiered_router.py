@@ -5,10 +5,9 @@ classify a message as ``budget``, ``balanced`` or ``premium``; each tier has its
 candidates sent with ``model: "@edenai"``; a caller may force a tier. Streamed and parsed as
 in the default pattern.
 
-The one added line: ``with routing_otel.observe(..., tier=tier)`` around the request. The
-tier is decided per message, after the call has begun, so only a ``with`` (not a decorator,
-whose attributes are fixed when the method is defined) can put it on the span and label
-every metric with ``llm.router.tier``.
+The one added line: ``routing_otel.label(tier=tier)`` just before the request. The tier is
+decided per message; ``label`` puts it on that call's span and labels its metrics with
+``llm.router.tier`` (and observes the call, with no ``instrument()`` needed).
 
 Run it: ``python examples/tiered_router.py``.
 """
@@ -81,21 +80,21 @@ class TieredRouter:
             "router_candidates": self.get_candidates(tier),
             "stream": True,
         }
-        # The tier is known only now: a with-block labels this call's span and metrics.
-        with routing_otel.observe("tiered-chat", tier=tier):  # routing-otel: added
-            response = requests.post(self.url, headers=headers, json=payload, stream=True)
+        # The tier is known only now: label this call's span and metrics with it.
+        routing_otel.label(tier=tier)  # routing-otel: added
+        response = requests.post(self.url, headers=headers, json=payload, stream=True)
 
-            selected_model = None
-            full_response = ""
-            for line in response.iter_lines():
-                if line:
-                    line_str = line.decode("utf-8")
-                    if line_str.startswith("data: ") and line_str != "data: [DONE]":
-                        data = json.loads(line_str[6:])
-                        if not selected_model and "model" in data:
-                            selected_model = data["model"]
-                        content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
-                        full_response += content
+        selected_model = None
+        full_response = ""
+        for line in response.iter_lines():
+            if line:
+                line_str = line.decode("utf-8")
+                if line_str.startswith("data: ") and line_str != "data: [DONE]":
+                    data = json.loads(line_str[6:])
+                    if not selected_model and "model" in data:
+                        selected_model = data["model"]
+                    content = data.get("choices", [{}])[0].get("delta", {}).get("content", "")
+                    full_response += content
         return {"tier": tier, "model": selected_model, "response": full_response}
 
 

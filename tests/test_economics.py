@@ -227,3 +227,13 @@ def test_no_budget_no_gauge(emu: Emulator, telemetry: Telemetry) -> None:
         assert telemetry.points(sc.METRIC_BUDGET_LIMIT) == []
     finally:
         routing_otel.uninstrument()
+
+
+def test_choosing_the_baseline_itself_saves_exactly_nothing(
+    emu: Emulator, telemetry: Telemetry
+) -> None:
+    """When the router serves the baseline model, savings are 0, not rounding noise."""
+    span = _routed(emu, telemetry, ["anthropic/claude-opus-4-5", "openai/gpt-4o-mini"])
+    attrs = span.attributes or {}
+    assert attrs[sc.GEN_AI_RESPONSE_MODEL] == "anthropic/claude-opus-4-5"
+    assert attrs[sc.ROUTER_SAVINGS] == 0.0

@@ -200,3 +200,37 @@ def test_generator_closed_early_ends_its_span(instrumented: Telemetry) -> None:
     (scope,) = [s for s in instrumented.spans() if s.name.endswith("numbers")]
     assert scope.end_time is not None
     assert scope.status.status_code is StatusCode.UNSET
+
+
+@pytest.mark.usefixtures("hosts_env")
+def test_label_outside_a_scope_labels_only_the_next_call(
+    emu: Emulator, global_telemetry: Telemetry
+) -> None:
+    """``label()`` alone observes and labels the next call, and nothing after it."""
+    routing_otel.label(tier="budget", conversation_id="c-9")
+    _ask(emu)
+    _ask(emu)  # not observed: no instrument(), no scope, label used up
+    (span,) = global_telemetry.chat_spans()
+    attrs = span.attributes or {}
+    assert attrs[sc.ROUTER_TIER] == "budget"
+    assert attrs[sc.GEN_AI_CONVERSATION_ID] == "c-9"
+    point = global_telemetry.point(sc.METRIC_REQUESTS, llm__router__tier="budget")
+    assert point.value == 1  # type: ignore[union-attr]
+
+
+def test_label_inside_a_scope_labels_the_rest_of_it(emu: Emulator, instrumented: Telemetry) -> None:
+    """Inside a scope, ``label()`` applies to every later call of it and to its span."""
+    with routing_otel.observe("chat", use_case="support"):
+        _ask(emu)
+        routing_otel.label(tier="premium", pool="vip")
+        _ask(emu)
+        _ask(emu)
+    _ask(emu)  # after the scope: no labels
+    tiers = [(s.attributes or {}).get(sc.ROUTER_TIER) for s in instrumented.chat_spans()]
+    assert tiers == [None, "premium", "premium", None]
+    pools = [(s.attributes or {}).get(sc.ROUTER_POOL) for s in instrumented.chat_spans()]
+    assert pools[1:3] == ["vip", "vip"]
+    assert pools[3] == "default"
+    (scope,) = [s for s in instrumented.spans() if s.name == "chat"]
+    assert (scope.attributes or {})[sc.ROUTER_TIER] == "premium"
+    assert (scope.attributes or {})[sc.ROUTER_USE_CASE] == "support"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from routing_otel import _instrument
 from routing_otel._instrumentor import RoutingInstrumentor
-from routing_otel._observe import ObserveScope, observe
+from routing_otel._observe import ObserveScope, label, observe
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ __all__ = [
     "RoutingInstrumentor",
     "__version__",
     "instrument",
+    "label",
     "observe",
     "uninstrument",
 ]

@@ -22,7 +22,7 @@ from routing_otel._recorder import Recorder
 from routing_otel._request import HostMatcher, is_chat_call, parse_chat_request
 from routing_otel._result import Outcome
 from routing_otel._safety import guard, guarded, report
-from routing_otel._scope import current_scope
+from routing_otel._scope import scope_for_call
 from routing_otel._sse import SseObserver
 from routing_otel._usage_capture import UsageFrameStripper, add_include_usage
 from routing_otel.logging import log_call
@@ -119,7 +119,7 @@ class ApiObserver:
         chat = parse_chat_request(
             host=request.host, port=request.port, headers=request.headers, body=request.body
         )
-        scope = current_scope()
+        scope = scope_for_call()
         fallback = self._tracker.starting(chat, scope)
         record = self._recorder.start(chat, start_ns=start_ns, scope=scope, fallback=fallback)
         if not record.span.is_recording() and not self._recorder.active:
@@ -128,8 +128,9 @@ class ApiObserver:
         if self._options.request_metadata and METADATA_HEADER not in request.headers:
             request.set_header(METADATA_HEADER, "enabled")
         strip_usage = self._capture_usage(request, chat)
+        failed, finished = self._tracking(chat, scope)
         return ObservedCall(
-            self._recorder, record, self._finished_callback(chat, scope), strip_usage=strip_usage
+            self._recorder, record, finished, on_error_status=failed, strip_usage=strip_usage
         )
 
     def _capture_usage(self, request: RequestView, chat: ChatRequest) -> bool:
@@ -146,13 +147,26 @@ class ApiObserver:
         request.set_header("accept-encoding", "identity")
         return True
 
-    def _finished_callback(
+    def _tracking(
         self, chat: ChatRequest, scope: Scope | None
-    ) -> Callable[[CallResult], None]:
-        def finished(result: CallResult) -> None:
-            self._tracker.finished(chat, result.error_type, scope)
+    ) -> tuple[Callable[[str], None], Callable[[CallResult], None]]:
+        """Tell the fallback tracker how the call ended, as early as that is known.
 
-        return finished
+        An error status is reported when it arrives: an app that sees a 503 and falls back
+        may never read or close the failed response (requests with ``stream=True``).
+        """
+        reported = False
+
+        def failed(error_type: str) -> None:
+            nonlocal reported
+            reported = True
+            self._tracker.finished(chat, error_type, scope)
+
+        def finished(result: CallResult) -> None:
+            if not reported:
+                self._tracker.finished(chat, result.error_type, scope)
+
+        return failed, finished
 
 
 class ObservedCall:
@@ -163,6 +177,7 @@ class ObservedCall:
         "_ended",
         "_lock",
         "_observer",
+        "_on_error_status",
         "_on_finished",
         "_record",
         "_recorder",
@@ -177,6 +192,7 @@ class ObservedCall:
         record: CallRecord,
         on_finished: Callable[[CallResult], None] | None = None,
         *,
+        on_error_status: Callable[[str], None] | None = None,
         strip_usage: bool = False,
     ) -> None:
         """Hold a started call; its span is open until :meth:`end` runs.
@@ -184,6 +200,7 @@ class ObservedCall:
         ``strip_usage``: we asked for usage the app did not; hide its frame from the app.
         """
         self._strip_usage = strip_usage
+        self._on_error_status = on_error_status
         self._stripper: UsageFrameStripper | None = None
         self._recorder = recorder
         self._record = record
@@ -202,7 +219,7 @@ class ObservedCall:
         ``decoded``: the adapter shows the body after content decoding (requests does).
         """
         with guard("ObservedCall.response"):
-            self._status = status_code
+            self.status(status_code)
             encoding = None if decoded else headers.get("content-encoding")
             content_type = headers.get("content-type")
             self._observer = SseObserver(content_type=content_type, content_encoding=encoding)
@@ -211,7 +228,11 @@ class ObservedCall:
 
     def status(self, status_code: int) -> None:
         """Note the response status before the body is looked at (see :meth:`response`)."""
+        first = self._status is None
         self._status = status_code
+        if first and status_code >= 400 and self._on_error_status is not None:
+            with guard("ObservedCall.status"):
+                self._on_error_status(str(status_code))
 
     def feed(self, chunk: bytes) -> None:
         """Show the observer a piece of the body on its way to the app."""
@@ -262,7 +283,10 @@ class ObservedCall:
                 outcome = Outcome(
                     status_code=self._status,
                     exception=exception,
-                    closed_early=closed_early and exception is None and not self.finished,
+                    closed_early=closed_early
+                    and exception is None
+                    and not self.finished
+                    and (self._status or 0) < 400,  # an error answer is not a cut stream
                 )
                 result = self._recorder.finish(self._record, observation, outcome)
                 if self._on_finished is not None:

@@ -82,6 +82,10 @@ class Economics:
         if baseline is None:
             return Assessment(cost)
         model, usd = baseline
+        if cost.model is not None and self._model.table.resolve(model) == cost.model:
+            # The router chose the baseline itself: nothing saved or lost, by definition
+            # (a reported cost and a table price differ by rounding, not by routing).
+            return Assessment(cost, savings_usd=0.0, baseline_model=model)
         return Assessment(cost, savings_usd=usd - cost.usd, baseline_model=model)
 
     def _baseline_cost(

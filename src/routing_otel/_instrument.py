@@ -21,7 +21,7 @@ import wrapt
 from routing_otel._call import ApiObserver, clear_stamp, stamp_request
 from routing_otel._options import Options
 from routing_otel._safety import guard
-from routing_otel._scope import current_scope
+from routing_otel._scope import wants_observation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,7 +46,7 @@ def active_observer() -> ApiObserver | None:
     observer = _state.observer
     if observer is not None:
         return observer
-    if current_scope() is None:
+    if not wants_observation():
         return None
     scoped = _state.scoped
     if scoped is None:

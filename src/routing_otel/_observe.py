@@ -277,6 +277,34 @@ def _wrap_async_generator(func: Callable[..., Any], spec: ObserveScope) -> Calla
     return run
 
 
+def label(
+    *,
+    pool: str | None = None,
+    tier: str | None = None,
+    use_case: str | None = None,
+    conversation_id: str | None = None,
+    **attributes: AttributeValue,
+) -> None:
+    """Label the LLM calls that follow, with values known only now (a one-line change).
+
+    Inside an ``observe`` scope it labels the rest of that scope (and the scope's span).
+    Outside any scope it labels the next API call made in this thread or asyncio task, and
+    that call is observed even without ``instrument()``. Labels mean what they mean in
+    :func:`observe`.
+    """
+    with guard("label"):
+        _instrument.ensure_patched()
+        declared = scopes.scope_attributes(tier=tier, use_case=use_case, extra=attributes)
+        scoped = scopes.relabel(pool=pool, conversation_id=conversation_id, attributes=declared)
+        if scoped:
+            span = trace.get_current_span()
+            span.set_attributes(declared)
+            if pool is not None:
+                span.set_attribute(sc.ROUTER_POOL, pool)
+            if conversation_id is not None:
+                span.set_attribute(sc.GEN_AI_CONVERSATION_ID, conversation_id)
+
+
 @overload
 def observe(func: _F, /) -> _F: ...
 @overload

@@ -48,13 +48,18 @@ class Scope:
         pool: str | None,
         conversation_id: str | None,
         attributes: Mapping[str, AttributeValue],
+        share_state: bool = False,
     ) -> Scope:
-        """A nested scope: the inner scope's values win; its call state is its own."""
+        """A nested scope: the inner scope's values win; its call state is its own.
+
+        ``share_state``: the same scope, relabelled (``label()``), keeps its call state.
+        """
         return Scope(
             name=name,
             pool=pool if pool is not None else self.pool,
             conversation_id=conversation_id or self.conversation_id,
             attributes={**self.attributes, **attributes},
+            state=self.state if share_state else ScopeState(),
         )
 
     @property
@@ -73,9 +78,54 @@ _current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
 )
 
 
+# Labels for the next call only, set by ``label()`` outside any scope.
+_next_call: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
+    "routing_otel_next_call", default=None
+)
+
+
 def current_scope() -> Scope | None:
     """The innermost active ``observe`` scope, if any."""
     return _current.get()
+
+
+def scope_for_call() -> Scope | None:
+    """The scope of a call starting now: the active one, or the next-call labels (used up)."""
+    scope = _current.get()
+    if scope is not None:
+        return scope
+    pending = _next_call.get()
+    if pending is not None:
+        _next_call.set(None)
+    return pending
+
+
+def wants_observation() -> bool:
+    """Whether a call made now is to be observed even without ``instrument()``."""
+    return _current.get() is not None or _next_call.get() is not None
+
+
+def relabel(
+    *,
+    pool: str | None,
+    conversation_id: str | None,
+    attributes: Mapping[str, AttributeValue],
+) -> bool:
+    """Label what follows: the rest of the active scope, else the next call (True if scoped)."""
+    scope = _current.get()
+    if scope is not None:
+        _current.set(
+            scope.child(
+                scope.name,
+                pool=pool,
+                conversation_id=conversation_id,
+                attributes=attributes,
+                share_state=True,
+            )
+        )
+        return True
+    _next_call.set(Scope("label", pool, conversation_id, dict(attributes), ScopeState()))
+    return False
 
 
 def enter(scope: Scope) -> contextvars.Token[Scope | None]:

@@ -1,20 +1,17 @@
-"""A guide pattern variant the library does not observe correctly yet (strict xfail).
+"""Regression: a streamed fallback whose failed response is never read or closed.
 
 ``chat_with_fallback`` written with a streamed request: ``requests.post(..., stream=True)``
 then ``raise_for_status()``. On a 503 the app never reads or closes the failed response; it
-stays referenced (by the exception's traceback) until the except block has sent the
-fallback request, so the routed call ends (and is reported to the fallback tracker) only
-when the response is garbage-collected, after the fallback call started. Result: the
-fallback is not counted, and inside a scope the stale failure is later pinned on an
-unrelated fixed-model call. The example ``resilient_router.py`` uses the non-streamed form,
-which works. When the library is fixed these tests pass: remove the marker.
+stays referenced (by the exception's traceback) until the fallback request has been sent.
+The routed call's failure must reach the fallback tracker when its status arrives, not when
+the response is collected; otherwise the fallback is missed and, inside a scope, the stale
+failure is pinned on a later, unrelated call.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
 import requests
 
 import routing_otel
@@ -24,10 +21,6 @@ from routing_otel.emulator import Fault
 if TYPE_CHECKING:
     from routing_otel.emulator import Emulator
     from tests.telemetry import Telemetry
-
-pytestmark = pytest.mark.xfail(
-    strict=True, reason="a streamed error response ends only when collected (see docstring)"
-)
 
 
 def _chat(url: str, model: str) -> str:
