@@ -780,3 +780,15 @@ def test_recover_from_hostile_ends_is_bounded() -> None:
     head = b'{"a": "' + b"x" * 100
     tail = b'"' * 20_000 + b"}"
     assert recover(head, tail, 10 * MiB) is not None
+
+
+def test_recover_when_the_cut_splits_an_escaped_backslash() -> None:
+    """A tail starting inside ``\\\\`` still finds the string's closing quote."""
+    raw = json.dumps({"big": "0123456789" * 3 + "\\"}).encode()  # ends in an escaped backslash
+    start = raw.index(b'"big": "') + len(b'"big": "')
+    end = len(raw) - 2  # the closing quote and brace follow the string's bytes
+    recovered = recover(raw[: start + 5], raw[end - 1 :], len(raw))  # tail: \"}
+    assert recovered is not None
+    cut = recovered["big"]
+    assert isinstance(cut, TruncatedText)
+    assert cut.approx_chars == end - start

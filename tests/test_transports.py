@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -201,3 +202,70 @@ def test_server_side_fallback_is_visible_on_the_span(
     assert attempts >= 2
     assert attrs[sc.ROUTER_FALLBACK] is True
     assert attrs[sc.ROUTER_FALLBACK_FROM]
+
+
+def test_exemplars_link_latency_points_to_the_chat_span(
+    driver: Driver, emu: Emulator, telemetry: Telemetry
+) -> None:
+    """A latency point's exemplar names the chat span, so a dashboard can jump to the trace."""
+    driver.send(_url(emu), chat(stream=True))
+    span = telemetry.only_chat_span()
+    point = telemetry.point(sc.METRIC_TIME_TO_FIRST_CHUNK, gen_ai__request__model="@edenai")
+    exemplars = getattr(point, "exemplars", [])
+    assert exemplars
+    assert {e.span_id for e in exemplars} == {span.context.span_id}
+    assert {e.trace_id for e in exemplars} == {span.context.trace_id}
+
+
+def test_non_streamed_routed_call_stays_out_of_the_routing_histogram(
+    driver: Driver, emu: Emulator, telemetry: Telemetry
+) -> None:
+    """Without a stream the choice is known only with the whole answer: span yes, metric no."""
+    driver.send(_url(emu), chat(), stream=False)
+    (route,) = telemetry.spans("route ")
+    assert route.end_time is not None
+    assert telemetry.points(sc.METRIC_ROUTING_DURATION) == []
+    assert telemetry.point(sc.METRIC_REQUESTS, gen_ai__request__model="@edenai").value == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "json"])
+def test_content_is_not_recorded_unless_opted_in(
+    driver: Driver,
+    emu: Emulator,
+    telemetry: Telemetry,
+    stream: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prompts and answers stay off spans by default; opted in, both are recorded."""
+    payload = chat(
+        stream=stream,
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Name a queue."},
+        ],
+    )
+    driver.send(_url(emu), payload, stream=stream)
+    plain = telemetry.only_chat_span().attributes or {}
+    assert sc.GEN_AI_INPUT_MESSAGES not in plain
+    assert sc.GEN_AI_OUTPUT_MESSAGES not in plain
+    telemetry.exporter.clear()
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
+    received = driver.send(_url(emu), payload, stream=stream)
+    attrs = telemetry.only_chat_span().attributes or {}
+    inputs = json.loads(str(attrs[sc.GEN_AI_INPUT_MESSAGES]))
+    assert inputs == [
+        {"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},
+        {"role": "user", "parts": [{"type": "text", "content": "Name a queue."}]},
+    ]
+    (output,) = json.loads(str(attrs[sc.GEN_AI_OUTPUT_MESSAGES]))
+    if stream:
+        answer = "".join(
+            c["choices"][0]["delta"].get("content") or "" for c in received.chunks() if c["choices"]
+        )
+    else:
+        answer = json.loads(received.body)["choices"][0]["message"]["content"]
+    assert output == {
+        "role": "assistant",
+        "parts": [{"type": "text", "content": answer}],
+        "finish_reason": "stop",
+    }

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from routing_otel._scope import Scope
 
 METADATA_HEADER = "x-edenai-metadata"
+CAPTURED_CHARS = 32 * 1024  # at most this much of an answer is kept when capturing content
 _T = TypeVar("_T")
 
 # Set while one of our adapters forwards a call, so an instrumented layer underneath (a
@@ -117,7 +118,11 @@ class ApiObserver:
         ):
             return None
         chat = parse_chat_request(
-            host=request.host, port=request.port, headers=request.headers, body=request.body
+            host=request.host,
+            port=request.port,
+            headers=request.headers,
+            body=request.body,
+            keep_messages=self._options.capture_content,
         )
         scope = scope_for_call()
         fallback = self._tracker.starting(chat, scope)
@@ -130,7 +135,12 @@ class ApiObserver:
         strip_usage = self._capture_usage(request, chat)
         failed, finished = self._tracking(chat, scope)
         return ObservedCall(
-            self._recorder, record, finished, on_error_status=failed, strip_usage=strip_usage
+            self._recorder,
+            record,
+            finished,
+            on_error_status=failed,
+            strip_usage=strip_usage,
+            capture_content=self._options.capture_content,
         )
 
     def _capture_usage(self, request: RequestView, chat: ChatRequest) -> bool:
@@ -174,6 +184,7 @@ class ObservedCall:
 
     __slots__ = (
         "__weakref__",
+        "_capture_content",
         "_ended",
         "_lock",
         "_observer",
@@ -186,7 +197,7 @@ class ObservedCall:
         "_stripper",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the hooks and switches are keyword-only and optional
         self,
         recorder: Recorder,
         record: CallRecord,
@@ -194,12 +205,14 @@ class ObservedCall:
         *,
         on_error_status: Callable[[str], None] | None = None,
         strip_usage: bool = False,
+        capture_content: bool = False,
     ) -> None:
         """Hold a started call; its span is open until :meth:`end` runs.
 
         ``strip_usage``: we asked for usage the app did not; hide its frame from the app.
         """
         self._strip_usage = strip_usage
+        self._capture_content = capture_content
         self._on_error_status = on_error_status
         self._stripper: UsageFrameStripper | None = None
         self._recorder = recorder
@@ -222,7 +235,11 @@ class ObservedCall:
             self.status(status_code)
             encoding = None if decoded else headers.get("content-encoding")
             content_type = headers.get("content-type")
-            self._observer = SseObserver(content_type=content_type, content_encoding=encoding)
+            self._observer = SseObserver(
+                content_type=content_type,
+                content_encoding=encoding,
+                capture_content_chars=CAPTURED_CHARS if self._capture_content else None,
+            )
             if self._strip_usage and _plain_event_stream(content_type, encoding):
                 self._stripper = UsageFrameStripper()
 

@@ -222,7 +222,9 @@ def _string_ends(text: str) -> list[int]:
         backslashes = 0
         while pos - backslashes > 0 and text[pos - backslashes - 1] == "\\":
             backslashes += 1
-        if backslashes % 2 == 0:
+        # A run of backslashes reaching the start of the text may continue into the cut
+        # part, so its parity is unknown there: try that quote too (the walker validates).
+        if backslashes % 2 == 0 or pos - backslashes == 0:
             found.append(pos + 1)
         pos = text.find('"', pos + 1)
     return found

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from opentelemetry import metrics
+from opentelemetry import metrics, trace
 from opentelemetry.metrics import NoOpMeterProvider
 
 from routing_otel import _semconv as sc
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
+    from opentelemetry.context import Context
     from opentelemetry.util.types import AttributeValue
 
     from routing_otel._observation import Observation
@@ -120,7 +121,9 @@ class Instruments:
             common[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
         if result.error_type is not None:
             common[sc.ERROR_TYPE] = result.error_type
-        self.duration.record(result.duration_s, common)
+        # Points are recorded in the chat span's context, so exemplars link to that span.
+        context = trace.set_span_in_context(record.span)
+        self.duration.record(result.duration_s, common, context=context)
         routing_attrs = {k: v for k, v in common.items() if k in _ROUTING_KEYS}
         routing_attrs.update(record.metric_attributes)
         outcome = sc.OUTCOME_ERROR if result.error_type else sc.OUTCOME_SUCCESS
@@ -132,11 +135,11 @@ class Instruments:
         }
         if result.error_type is not None:
             requests_attrs[sc.ERROR_TYPE] = result.error_type
-        self.requests.add(1, requests_attrs)
-        self._record_fallbacks(result)
-        self._record_economics(result)
+        self.requests.add(1, requests_attrs, context=context)
+        self._record_fallbacks(result, context)
+        self._record_economics(result, context)
         if result.observation is not None:
-            self._record_observed(result, result.observation, common, routing_attrs)
+            self._record_observed(result, result.observation, common, routing_attrs, context)
 
     def _record_observed(
         self,
@@ -144,34 +147,39 @@ class Instruments:
         observation: Observation,
         common: dict[str, AttributeValue],
         routing_attrs: dict[str, AttributeValue],
+        context: Context,
     ) -> None:
         for token_type, count in (
             (sc.TOKEN_TYPE_INPUT, observation.input_tokens),
             (sc.TOKEN_TYPE_OUTPUT, observation.output_tokens),
         ):
             if count is not None:
-                self.tokens.record(count, {**common, sc.GEN_AI_TOKEN_TYPE: token_type})
+                attrs = {**common, sc.GEN_AI_TOKEN_TYPE: token_type}
+                self.tokens.record(count, attrs, context=context)
         if (ttft := result.ttft_s) is not None:
-            self.ttft.record(ttft, common)
-        if (routing := result.routing_s) is not None:
-            self.routing.record(routing, routing_attrs)
+            self.ttft.record(ttft, common, context=context)
+        # A non-streamed answer names its model only with the whole body: that time is the
+        # call's, not the router's, and would swamp the routing-latency histogram.
+        if (routing := result.routing_s) is not None and result.record.request.stream:
+            self.routing.record(routing, routing_attrs, context=context)
 
-    def _record_economics(self, result: CallResult) -> None:
+    def _record_economics(self, result: CallResult, context: Context) -> None:
         record = result.record
         served: dict[str, AttributeValue] = {}
         if result.served_model is not None:
             served[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
         labels = {sc.ROUTER_POOL: record.pool, **served, **record.metric_attributes}
         if result.cost_usd is not None:
-            self.cost.add(result.cost_usd, {**labels, sc.COST_SOURCE: result.cost_source})
+            attrs = {**labels, sc.COST_SOURCE: result.cost_source}
+            self.cost.add(result.cost_usd, attrs, context=context)
         assessment = result.assessment
         if assessment is not None and assessment.savings_usd is not None:
             baseline = {**labels, sc.BASELINE_MODEL: assessment.baseline_model or "unknown"}
             # Counters only go up: each direction has its own, both always recorded.
-            self.savings.add(max(assessment.savings_usd, 0.0), baseline)
-            self.overspend.add(max(-assessment.savings_usd, 0.0), baseline)
+            self.savings.add(max(assessment.savings_usd, 0.0), baseline, context=context)
+            self.overspend.add(max(-assessment.savings_usd, 0.0), baseline, context=context)
 
-    def _record_fallbacks(self, result: CallResult) -> None:
+    def _record_fallbacks(self, result: CallResult, context: Context) -> None:
         fallback = result.record.fallback
         if fallback is not None:
             self.fallbacks.add(
@@ -182,6 +190,7 @@ class Instruments:
                     sc.FALLBACK_REASON: fallback.reason,
                     sc.FALLBACK_LAYER: "client",
                 },
+                context=context,
             )
         for attempt in result.failed_attempts:
             self.fallbacks.add(
@@ -192,4 +201,5 @@ class Instruments:
                     sc.FALLBACK_REASON: str(attempt.status) if attempt.status else "unknown",
                     sc.FALLBACK_LAYER: "server",
                 },
+                context=context,
             )

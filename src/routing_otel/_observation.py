@@ -42,6 +42,9 @@ class Observation:
     finish_reasons: list[str] = field(default_factory=list)
     tool_calls: int = 0
     content_chars: int = 0
+    # The answer's text, only when content capture is on (opt-in), capped.
+    content: list[str] | None = None
+    content_truncated: bool = False
     input_tokens: int | None = None
     output_tokens: int | None = None
     cached_tokens: int | None = None

@@ -24,6 +24,7 @@ ENV_FALLBACK_WINDOW = "ROUTING_OTEL_FALLBACK_WINDOW_S"
 ENV_SAVINGS_BASELINE = "ROUTING_OTEL_SAVINGS_BASELINE"
 ENV_BUDGET = "ROUTING_OTEL_BUDGET_USD_PER_DAY"
 ENV_CAPTURE_USAGE = "ROUTING_OTEL_CAPTURE_USAGE"
+ENV_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 
 class OptionArgs(TypedDict, total=False):
@@ -31,6 +32,7 @@ class OptionArgs(TypedDict, total=False):
 
     request_metadata: bool
     capture_usage: bool
+    capture_content: bool
     fallback_window_s: float
     prices_file: str
     savings_baseline: str
@@ -81,6 +83,9 @@ class Options:
     ``capture_usage``: for streams that did not ask for usage, ask for it (so usage and
     cost are known) and remove the extra usage frame from what the app receives
     (``ROUTING_OTEL_CAPTURE_USAGE=0`` turns it off).
+    ``capture_content``: record prompts and answers on spans (``gen_ai.input.messages``,
+    ``gen_ai.output.messages``); off unless opted in, as in the GenAI conventions
+    (``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``).
     ``prices_file``: a price file merged over the built-in prices (default: the file
     ``routing-otel prices pull`` writes, or ``ROUTING_OTEL_PRICES_FILE``).
     ``savings_baseline``: ``max_candidate`` (the pool's most expensive candidate) or a
@@ -99,6 +104,9 @@ class Options:
         default_factory=lambda: _env_float(ENV_FALLBACK_WINDOW, DEFAULT_WINDOW_S)
     )
     capture_usage: bool = field(default_factory=lambda: _env_flag(ENV_CAPTURE_USAGE, default=True))
+    capture_content: bool = field(
+        default_factory=lambda: _env_flag(ENV_CAPTURE_CONTENT, default=False)
+    )
     prices_file: str | None = None
     savings_baseline: str = field(
         default_factory=lambda: os.environ.get(ENV_SAVINGS_BASELINE, "").strip() or "max_candidate"

@@ -73,11 +73,14 @@ def served_from_summary(summary: str) -> str | None:
 class PayloadReader:
     """Reads payloads into one Observation, remembering what must not be counted twice."""
 
-    __slots__ = ("_finish_seen", "_obs", "_tool_ids", "_tool_slots")
+    __slots__ = ("_capture_left", "_finish_seen", "_obs", "_tool_ids", "_tool_slots")
 
-    def __init__(self, observation: Observation) -> None:
-        """Fill ``observation``."""
+    def __init__(self, observation: Observation, *, capture_chars: int | None = None) -> None:
+        """Fill ``observation``; keep up to ``capture_chars`` of the answer's text if given."""
         self._obs = observation
+        self._capture_left = capture_chars
+        if capture_chars is not None:
+            observation.content = []
         self._finish_seen: set[tuple[int, str]] = set()
         self._tool_ids: set[tuple[int, str]] = set()
         # (choice, tool-call index) -> the id seen there, "" while none.
@@ -132,6 +135,8 @@ class PayloadReader:
             if chars:
                 self._obs.content_chars += chars
                 token = True
+                if self._capture_left is not None:
+                    self._capture(body.get("content"))
             calls = body.get("tool_calls")
             if isinstance(calls, list) and calls:
                 token = True
@@ -141,6 +146,30 @@ class PayloadReader:
             self._finish_seen.add((index, reason))
             self._obs.finish_reasons.append(reason)
         return token
+
+    @property
+    def capturing(self) -> bool:
+        """Whether the answer's text is kept (every chunk must then be parsed)."""
+        return self._capture_left is not None
+
+    def _capture(self, content: object) -> None:
+        text = content if isinstance(content, str) else ""
+        if isinstance(content, list):
+            text = "".join(
+                part["text"]
+                for part in content
+                if isinstance(part, dict) and isinstance(part.get("text"), str)
+            )
+        left = self._capture_left or 0
+        obs = self._obs
+        if obs.content is None or not text:
+            return
+        if len(text) > left:
+            text = text[:left]
+            obs.content_truncated = True
+        if text:
+            obs.content.append(text)
+        self._capture_left = left - len(text)
 
     def _tool_calls(self, choice: int, calls: list[object]) -> None:
         # A call is new when it brings an id not seen before, or, without an id, when its

@@ -14,6 +14,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from routing_otel import _semconv as sc
+from routing_otel._content import input_messages, output_messages
 from routing_otel._cost import CostResult
 from routing_otel._economics import Assessment
 from routing_otel._metrics import SCHEMA_URL, SCOPE_NAME, Instruments
@@ -89,6 +90,8 @@ class Recorder:
             or (scope.conversation_id if scope else None),
             sc.ROUTER_CANDIDATES: request.candidates,
         }
+        if request.messages is not None:  # content capture is on (opt-in)
+            optional[sc.GEN_AI_INPUT_MESSAGES] = input_messages(request.messages)
         if fallback is not None:
             optional[sc.ROUTER_FALLBACK] = True
             optional[sc.ROUTER_FALLBACK_FROM] = fallback.from_model
@@ -181,6 +184,7 @@ def _observation_attributes(
         sc.ROUTER_COST: result.cost_usd,
         sc.ROUTER_COST_SOURCE: result.cost_source,
     }
+    values[sc.GEN_AI_OUTPUT_MESSAGES] = output_messages(observation)
     if result.assessment is not None and result.assessment.savings_usd is not None:
         values[sc.ROUTER_SAVINGS] = result.assessment.savings_usd
         values[sc.ROUTER_SAVINGS_BASELINE] = result.assessment.baseline_model

@@ -58,6 +58,7 @@ class ChatRequest:
     tools: int = 0
     metadata_requested: bool = False
     prompt_chars: int | None = None
+    messages: list[object] | None = None  # kept only when content capture is on
 
     @property
     def routed(self) -> bool:
@@ -89,6 +90,7 @@ def parse_chat_request(
     port: int | None,
     headers: Mapping[str, str],
     body: bytes | None,
+    keep_messages: bool = False,
 ) -> ChatRequest:
     """Read what a chat request asked for; tolerate any body (unreadable fields stay unset)."""
     request = ChatRequest(server_address=host, server_port=port)
@@ -112,7 +114,10 @@ def parse_chat_request(
         request.session_id = session
     tools = payload.get("tools")
     request.tools = len(tools) if isinstance(tools, list) else 0
-    request.prompt_chars = _prompt_chars(payload.get("messages"))
+    messages = payload.get("messages")
+    request.prompt_chars = _prompt_chars(messages)
+    if keep_messages and isinstance(messages, list):
+        request.messages = messages
     return request
 
 

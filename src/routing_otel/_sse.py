@@ -79,7 +79,7 @@ class SseObserver:
         "observation",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only settings, each with a default
         self,
         *,
         content_type: str | None = None,
@@ -87,17 +87,19 @@ class SseObserver:
         clock: Callable[[], int] = time.time_ns,
         max_line_bytes: int = 64 * 1024,
         max_body_bytes: int = 1024 * 1024,
+        capture_content_chars: int | None = None,
     ) -> None:
         """Observe a body of this ``Content-Type`` and ``Content-Encoding``.
 
         ``clock`` gives ``time.time_ns()``-like readings, taken at most once per call to
         :meth:`feed` or :meth:`close`, and only when something needs a time. The caps must
-        be at least 256 bytes.
+        be at least 256 bytes. ``capture_content_chars``: keep up to that many characters of
+        the answer's text in ``observation.content`` (content capture is opt-in).
         """
         if min(max_line_bytes, max_body_bytes) < _MIN_CAP:
             raise ValueError(f"buffer caps must be at least {_MIN_CAP} bytes")
         self.observation = Observation()
-        self._reader = PayloadReader(self.observation)
+        self._reader = PayloadReader(self.observation, capture_chars=capture_content_chars)
         self._clock = FeedClock(clock)
         self._closed = False
         self._dead = False  # stopped observing (an undecodable body)

@@ -324,6 +324,8 @@ class SseStream:
             + (b"id",) * (obs.response_id is None)
             + (b"provider",) * (obs.provider is None)
         )
+        if self._reader.capturing:
+            return  # content is captured: every chunk is parsed, no fast path
         if self._skim is None:
             self._skim = Skimmer(unknown)
         else:
