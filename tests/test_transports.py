@@ -269,3 +269,19 @@ def test_content_is_not_recorded_unless_opted_in(
         "parts": [{"type": "text", "content": answer}],
         "finish_reason": "stop",
     }
+
+
+def test_histograms_use_the_contracts_buckets(
+    driver: Driver, emu: Emulator, telemetry: Telemetry
+) -> None:
+    """Seconds histograms use the semconv bounds, tokens theirs (not the SDK's ms defaults)."""
+    driver.send(_url(emu), chat(stream=True, stream_options={"include_usage": True}))
+    for name in (
+        sc.METRIC_OPERATION_DURATION,
+        sc.METRIC_TIME_TO_FIRST_CHUNK,
+        sc.METRIC_ROUTING_DURATION,
+    ):
+        (point,) = telemetry.points(name)
+        assert tuple(getattr(point, "explicit_bounds", ())) == sc.DURATION_BUCKETS, name
+    for point in telemetry.points(sc.METRIC_TOKEN_USAGE):
+        assert tuple(getattr(point, "explicit_bounds", ())) == sc.TOKEN_BUCKETS

@@ -37,29 +37,29 @@ class Instruments:
         meter = metrics.get_meter(
             SCOPE_NAME, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
         )
-        self.duration = meter.create_histogram(
-            sc.METRIC_OPERATION_DURATION,
-            unit=sc.UNIT_SECONDS,
-            description="GenAI operation duration.",
-            explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
-        )
+        def seconds(name: str, description: str) -> metrics.Histogram:
+            # Without bucket advice the SDK's default bounds are made for milliseconds.
+            return meter.create_histogram(
+                name,
+                unit=sc.UNIT_SECONDS,
+                description=description,
+                explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
+            )
+
+        self.duration = seconds(sc.METRIC_OPERATION_DURATION, "GenAI operation duration.")
         self.tokens = meter.create_histogram(
             sc.METRIC_TOKEN_USAGE,
             unit=sc.UNIT_TOKENS,
             description="Number of input and output tokens used.",
             explicit_bucket_boundaries_advisory=sc.TOKEN_BUCKETS,
         )
-        self.ttft = meter.create_histogram(
+        self.ttft = seconds(
             sc.METRIC_TIME_TO_FIRST_CHUNK,
-            unit=sc.UNIT_SECONDS,
-            description="Time from the request to the first content or tool-call chunk.",
-            explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
+            "Time from the request to the first content or tool-call chunk.",
         )
-        self.routing = meter.create_histogram(
+        self.routing = seconds(
             sc.METRIC_ROUTING_DURATION,
-            unit=sc.UNIT_SECONDS,
-            description="Time from the request to the router's choice being known.",
-            explicit_bucket_boundaries_advisory=sc.DURATION_BUCKETS,
+            "Time from the request to the router's choice being known (streamed calls).",
         )
         self.requests = meter.create_counter(
             sc.METRIC_REQUESTS, unit=sc.UNIT_REQUESTS, description="LLM API calls by outcome."
