@@ -37,6 +37,7 @@ class Instruments:
         meter = metrics.get_meter(
             SCOPE_NAME, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
         )
+
         def seconds(name: str, description: str) -> metrics.Histogram:
             # Without bucket advice the SDK's default bounds are made for milliseconds.
             return meter.create_histogram(
