@@ -10,7 +10,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_FLAGS) -e '.[all,dev]'
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[all,dev,render]'
 	touch $@
 
 # OpenAI SDK 1.x/2.x speak httpx (not httpx2): their tests run in a second environment.
