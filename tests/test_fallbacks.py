@@ -3,6 +3,8 @@ server-side (failed attempts in ``edenai_metadata``)."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
@@ -115,12 +117,23 @@ def test_server_side_fallback_counts_each_failed_attempt(
         json=chat("openai/gpt-4o"),
         headers={**HEADERS, "x-emulator-fault": "provider_fallback=2"},
     ).json()
-    failed = [a for a in body["edenai_metadata"]["attempts"] if a["status"] != 200]
-    assert len(failed) == 2
+    attempts = body["edenai_metadata"]["attempts"]
+    assert [a["status"] != 200 for a in attempts] == [True, True, False]
     points = instrumented.points(sc.METRIC_FALLBACKS)
-    assert sum(getattr(p, "value", 0) for p in points) == 2
-    assert {(p.attributes or {})[sc.FALLBACK_LAYER] for p in points} == {"server"}
-    assert {(p.attributes or {})[sc.FALLBACK_TO_MODEL] for p in points} == {"openai/gpt-4o"}
+    paths = {
+        (
+            (p.attributes or {})[sc.FALLBACK_FROM_MODEL],
+            (p.attributes or {})[sc.FALLBACK_TO_MODEL],
+            (p.attributes or {})[sc.FALLBACK_REASON],
+        ): getattr(p, "value", 0)
+        for p in points
+    }
+    # Each failed attempt falls back to the attempt Eden AI tried next.
+    expected = {
+        (a["model"], b["model"], str(a["status"])): 1 for a, b in itertools.pairwise(attempts)
+    }
+    assert paths == expected
+    assert {(p.attributes or {})[sc.FALLBACK_LAYER] for p in points} == {sc.LAYER_SERVER}
     point = instrumented.point(sc.METRIC_REQUESTS, outcome="success")
     assert (point.attributes or {})[sc.FALLBACK] is True
 
@@ -155,3 +168,47 @@ def test_structlog_processor_adds_trace_context(instrumented: Telemetry) -> None
     (scope,) = instrumented.spans("scope")
     assert event["trace_id"] == format(scope.context.trace_id, "032x")
     assert event["span_id"] == format(scope.context.span_id, "016x")
+
+
+def test_error_mid_stream_is_a_failure_not_a_fallback(
+    emu: Emulator, instrumented: Telemetry
+) -> None:
+    """An error frame marks the serving attempt failed: the call failed, nothing fell back."""
+    url = emu.llm_base_url + "/chat/completions"
+    with httpx.stream(
+        "POST", url, json=chat(stream=True), headers={**HEADERS, "x-emulator-fault": "stream_error"}
+    ) as response:
+        body = b"".join(response.iter_bytes())
+    assert b'"edenai_metadata"' in body.split(b"\n\n")[-2]  # the corrected metadata block
+    span = instrumented.only_chat_span()
+    assert sc.ROUTER_FALLBACK not in (span.attributes or {})
+    assert instrumented.points(sc.METRIC_FALLBACKS) == []
+    point = instrumented.point(sc.METRIC_REQUESTS, outcome="error")
+    assert (point.attributes or {})[sc.FALLBACK] is False
+
+
+def test_concurrent_fallbacks_in_one_scope_are_each_counted(
+    emu: Emulator, instrumented: Telemetry
+) -> None:
+    """The guides' batch under one scope: five tasks fail and fall back, five fallbacks."""
+    url = emu.llm_base_url + "/chat/completions"
+
+    async def ask(client: httpx.AsyncClient) -> None:
+        try:
+            routed = await client.post(
+                url, json=chat(), headers={**HEADERS, "x-emulator-fault": "router_down"}
+            )
+            routed.raise_for_status()
+        except httpx.HTTPStatusError:
+            await client.post(url, json=chat("openai/gpt-4o"), headers=HEADERS)
+
+    @routing_otel.observe("batch")
+    async def batch() -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            await asyncio.gather(*(ask(client) for _ in range(5)))
+
+    asyncio.run(batch())
+    point = instrumented.point(sc.METRIC_FALLBACKS, layer=sc.LAYER_CLIENT)
+    assert point.value == 5  # type: ignore[union-attr]
+    served = [s for s in instrumented.chat_spans() if (s.attributes or {}).get(sc.ROUTER_FALLBACK)]
+    assert len(served) == 5

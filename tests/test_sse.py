@@ -172,7 +172,9 @@ def test_metadata_block_is_read() -> None:
         ("azure", 429, "global"),
         ("openai", 200, "global"),
     ]
-    assert [a.model for a in obs.failed_attempts] == ["azure/gpt-4o"]
+    assert [(a.model, b.model) for a, b in obs.server_fallbacks] == [
+        ("azure/gpt-4o", "openai/gpt-4o")
+    ]
     assert obs.dropped_candidates == ["acme/unknown-1", "acme/unknown-2"]
     assert obs.summary_served == "openai/gpt-4o"
 

@@ -95,7 +95,12 @@ def test_routed_stream_metrics(driver: Driver, emu: Emulator, telemetry: Telemet
     assert tokens.sum == chunks[-1]["usage"]["completion_tokens"]  # type: ignore[union-attr]
     requests = telemetry.point(sc.METRIC_REQUESTS, **keys, outcome="success", fallback=False)
     assert requests.value == 1  # type: ignore[union-attr]
-    cost = telemetry.point(sc.METRIC_COST, gen_ai__response__model=served, cost__source="reported")
+    cost = telemetry.point(
+        sc.METRIC_COST,
+        gen_ai__response__model=served,
+        gen_ai__request__model="@edenai",
+        cost__source="reported",
+    )
     assert cost.value == pytest.approx(chunks[-1]["cost"])  # type: ignore[union-attr]
 
 

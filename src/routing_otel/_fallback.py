@@ -59,8 +59,7 @@ class FallbackTracker:
         if request.routed or request.model is None:
             return None
         if scope is not None:
-            failure = scope.state.last_routed_failure
-            scope.state.last_routed_failure = None
+            failure = scope.state.routed_failures.pop(_place(), None)
             return None if failure is None else Fallback(*failure)
         with self._lock:
             entry = self._failures.pop(_place(), None)
@@ -74,7 +73,11 @@ class FallbackTracker:
             return
         failure = None if error_type is None else (request.model, error_type)
         if scope is not None:
-            scope.state.last_routed_failure = failure
+            failures = scope.state.routed_failures
+            if failure is None:
+                failures.pop(_place(), None)
+            else:
+                failures[_place()] = failure
             return
         place = _place()
         with self._lock:

@@ -171,7 +171,13 @@ class Instruments:
             served[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
         labels = {sc.ROUTER_POOL: record.pool, **served, **record.metric_attributes}
         if result.cost_usd is not None:
-            attrs = {**labels, sc.COST_SOURCE: result.cost_source}
+            # The request model splits routed from fixed-model spend (a contract extension).
+            request_model = record.request.model or "unknown"
+            attrs = {
+                **labels,
+                sc.COST_SOURCE: result.cost_source,
+                sc.GEN_AI_REQUEST_MODEL: request_model,
+            }
             self.cost.add(result.cost_usd, attrs, context=context)
         assessment = result.assessment
         if assessment is not None and assessment.savings_usd is not None:
@@ -189,18 +195,18 @@ class Instruments:
                     sc.FALLBACK_FROM_MODEL: fallback.from_model,
                     sc.FALLBACK_TO_MODEL: result.record.request.model or "unknown",
                     sc.FALLBACK_REASON: fallback.reason,
-                    sc.FALLBACK_LAYER: "client",
+                    sc.FALLBACK_LAYER: sc.LAYER_CLIENT,
                 },
                 context=context,
             )
-        for attempt in result.failed_attempts:
+        for failed, tried_next in result.server_fallbacks:
             self.fallbacks.add(
                 1,
                 {
-                    sc.FALLBACK_FROM_MODEL: attempt.model or "unknown",
-                    sc.FALLBACK_TO_MODEL: result.served_model or "unknown",
-                    sc.FALLBACK_REASON: str(attempt.status) if attempt.status else "unknown",
-                    sc.FALLBACK_LAYER: "server",
+                    sc.FALLBACK_FROM_MODEL: failed.model or "unknown",
+                    sc.FALLBACK_TO_MODEL: tried_next.model or "unknown",
+                    sc.FALLBACK_REASON: str(failed.status) if failed.status else "unknown",
+                    sc.FALLBACK_LAYER: sc.LAYER_SERVER,
                 },
                 context=context,
             )

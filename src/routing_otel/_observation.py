@@ -7,6 +7,7 @@ The SSE observer (``_sse.py``) fills an :class:`Observation` as bytes pass; the 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 
@@ -90,6 +91,15 @@ class Observation:
         return raw
 
     @property
-    def failed_attempts(self) -> list[Attempt]:
-        """Attempts before the one that served (server-side fallbacks)."""
-        return [a for a in self.attempts if not a.succeeded]
+    def server_fallbacks(self) -> list[tuple[Attempt, Attempt]]:
+        """Server-side fallbacks: each failed attempt paired with the attempt that followed.
+
+        The last attempt is never a fallback's origin: if it failed (an error frame in the
+        middle of a stream marks the serving attempt failed), the call failed; nothing fell
+        back.
+        """
+        return [
+            (attempt, after)
+            for attempt, after in itertools.pairwise(self.attempts)
+            if not attempt.succeeded
+        ]

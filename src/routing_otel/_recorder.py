@@ -168,7 +168,7 @@ class Recorder:
 def _observation_attributes(
     observation: Observation, result: CallResult
 ) -> dict[str, AttributeValue | None]:
-    failed = result.failed_attempts
+    fallbacks = result.server_fallbacks
     values: dict[str, AttributeValue | None] = {
         sc.GEN_AI_RESPONSE_ID: observation.response_id,
         sc.GEN_AI_RESPONSE_FINISH_REASONS: observation.finish_reasons or None,
@@ -188,8 +188,9 @@ def _observation_attributes(
     if result.assessment is not None and result.assessment.savings_usd is not None:
         values[sc.ROUTER_SAVINGS] = result.assessment.savings_usd
         values[sc.ROUTER_SAVINGS_BASELINE] = result.assessment.baseline_model
-    if failed and result.record.fallback is None:
+    if fallbacks and result.record.fallback is None:
         values[sc.ROUTER_FALLBACK] = True
-        values[sc.ROUTER_FALLBACK_FROM] = failed[0].model
-        values[sc.ROUTER_FALLBACK_REASON] = str(failed[-1].status) if failed[-1].status else None
+        first, last = fallbacks[0][0], fallbacks[-1][0]
+        values[sc.ROUTER_FALLBACK_FROM] = first.model
+        values[sc.ROUTER_FALLBACK_REASON] = str(last.status) if last.status else None
     return values

@@ -91,14 +91,14 @@ class CallResult:
         return self.assessment.cost.source if self.assessment else sc.COST_UNKNOWN
 
     @property
-    def failed_attempts(self) -> list[Attempt]:
-        """Server-side attempts that failed before the one that served."""
-        return self.observation.failed_attempts if self.observation else []
+    def server_fallbacks(self) -> list[tuple[Attempt, Attempt]]:
+        """Failed server-side attempts, each with the attempt Eden AI tried next."""
+        return self.observation.server_fallbacks if self.observation else []
 
     @property
     def fell_back(self) -> bool:
-        """Whether this call served after a fallback, on the client or the server."""
-        return self.record.fallback is not None or bool(self.failed_attempts)
+        """Whether this call was made or served after a fallback (client or server)."""
+        return self.record.fallback is not None or bool(self.server_fallbacks)
 
     def seconds_until(self, ns: int | None) -> float | None:
         """Seconds from the request being sent to ``ns`` (None stays None)."""

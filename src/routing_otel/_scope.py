@@ -25,10 +25,13 @@ _METRIC_KEYS = frozenset({sc.ROUTER_TIER, sc.ROUTER_USE_CASE})
 
 @dataclass(slots=True)
 class ScopeState:
-    """Mutable facts a scope collects about its calls (used to see client fallbacks)."""
+    """Mutable facts a scope collects about its calls (used to see client fallbacks).
 
-    # (requested model, error.type) of the last routed call, if it failed.
-    last_routed_failure: tuple[str, str] | None = None
+    Concurrent tasks in one scope (the guides' ``asyncio.gather`` batch) each fall back on
+    their own, so failures are kept per thread and task: (requested model, error.type).
+    """
+
+    routed_failures: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
