@@ -11,7 +11,7 @@ import sys
 _USAGE = """usage: routing-otel COMMAND [ARGS]
 
 commands:
-  demo       run routed and fixed-model calls against the built-in emulator, observed
+  demo       run the router guides' workload on the built-in emulator and report its telemetry
   emulator   serve the Eden AI emulator on loopback (see docs/emulator.md)
   prices     pull Eden AI's model prices into a file the library loads, or show one
 
