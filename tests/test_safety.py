@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from opentelemetry import trace as trace_api
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
@@ -214,3 +215,25 @@ def test_with_telemetry_off_the_body_is_not_even_wrapped(
     response = transport.handle_request(request)
     assert isinstance(response.stream, ObservedSyncStream) is telemetry_on
     response.close()
+
+
+@pytest.mark.parametrize("library", list(LIBRARIES))
+def test_with_telemetry_off_the_request_is_not_even_parsed(
+    library: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No SDK recording anything: the request body is never read, whatever its size."""
+    calls: list[object] = []
+    monkeypatch.setattr(_call, "parse_chat_request", lambda **kw: calls.append(kw))
+    module, ours = LIBRARIES[library]
+    inner = _canned_transport(module, [b"data: [DONE]\n\n"], is_async=False)
+    for providers in (
+        {
+            "tracer_provider": TracerProvider(sampler=ALWAYS_OFF),
+            "meter_provider": NoOpMeterProvider(),
+        },
+        {"tracer_provider": trace_api.NoOpTracerProvider(), "meter_provider": NoOpMeterProvider()},
+    ):
+        transport = ours.RoutingTransport(inner, hosts=[HOST], **providers)
+        response = transport.handle_request(module.Request("POST", URL, json=chat(stream=True)))
+        response.close()
+    assert calls == []

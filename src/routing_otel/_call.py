@@ -117,6 +117,8 @@ class ApiObserver:
             request.host, request.port
         ):
             return None
+        if not self._recorder.may_record:
+            return None  # telemetry is off: not even the request body is parsed
         chat = parse_chat_request(
             host=request.host,
             port=request.port,

@@ -48,6 +48,7 @@ class Recorder:
         ``economics`` prices calls (reported cost only without it); a daily budget is
         exported as a gauge for alert rules.
         """
+        self._tracer_provider = tracer_provider
         self._tracer = trace.get_tracer(
             SCOPE_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
         )
@@ -58,6 +59,21 @@ class Recorder:
     def active(self) -> bool:
         """Whether metric points would be recorded anywhere."""
         return self._instruments.active
+
+    @property
+    def may_record(self) -> bool:
+        """Whether anything at all could be recorded (cheap; checked before parsing a request).
+
+        False only when metrics go nowhere and no span can be sampled: no SDK (a no-op or
+        unset global provider), or an SDK whose sampler always drops.
+        """
+        if self._instruments.active:
+            return True
+        provider = self._tracer_provider or trace.get_tracer_provider()
+        if isinstance(provider, trace.NoOpTracerProvider | trace.ProxyTracerProvider):
+            return False
+        sampler = getattr(provider, "sampler", None)
+        return not (sampler is not None and sampler.get_description() == "AlwaysOffSampler")
 
     def start(
         self,
