@@ -135,6 +135,7 @@ class ApiObserver:
         if self._options.request_metadata and METADATA_HEADER not in request.headers:
             request.set_header(METADATA_HEADER, "enabled")
         strip_usage = self._capture_usage(request, chat)
+        chat.payload = None  # the body is final: do not hold the prompt for the whole call
         failed, finished = self._tracking(chat, scope)
         return ObservedCall(
             self._recorder,
@@ -149,9 +150,9 @@ class ApiObserver:
         """Ask for usage the app did not ask for; True when its frame must be hidden again."""
         if not (self._options.capture_usage and chat.stream and not chat.include_usage):
             return False
-        if request.set_body is None or request.body is None:
+        if request.set_body is None or chat.payload is None:
             return False
-        body = add_include_usage(request.body)
+        body = add_include_usage(chat.payload)
         if body is None:
             return False
         request.set_body(body)

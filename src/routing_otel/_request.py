@@ -59,6 +59,9 @@ class ChatRequest:
     metadata_requested: bool = False
     prompt_chars: int | None = None
     messages: list[object] | None = None  # kept only when content capture is on
+    # The parsed body, so it can be rewritten before sending without a second parse;
+    # released once the request is on its way.
+    payload: dict[str, object] | None = field(default=None, repr=False, compare=False)
 
     @property
     def routed(self) -> bool:
@@ -99,6 +102,7 @@ def parse_chat_request(
     payload = _load_json_object(body)
     if payload is None:
         return request
+    request.payload = payload
     model = payload.get("model")
     request.model = model if isinstance(model, str) else None
     request.stream = payload.get("stream") is True

@@ -14,27 +14,27 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _FRAME_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
 _MAX_HELD = 1024 * 1024  # a frame longer than this is passed on unexamined
 _DATA_PREFIX = re.compile(rb"^data: ?", re.MULTILINE)
 
 
-def add_include_usage(body: bytes) -> bytes | None:
-    """The request body with ``stream_options.include_usage`` on, or None to leave it be."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(payload, dict) or payload.get("stream") is not True:
+def add_include_usage(payload: Mapping[str, object]) -> bytes | None:
+    """The request body (parsed) with ``stream_options.include_usage`` on, or None."""
+    if payload.get("stream") is not True:
         return None
     options = payload.get("stream_options")
     if options is None:
         options = {}
     if not isinstance(options, dict) or options.get("include_usage") is not None:
         return None  # the app decided (or sent something we do not understand)
-    payload["stream_options"] = {**options, "include_usage": True}
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    rewritten = {**payload, "stream_options": {**options, "include_usage": True}}
+    return json.dumps(rewritten, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def is_usage_frame(frame: bytes) -> bool:
