@@ -167,6 +167,28 @@ def cost(th: Thresholds) -> db.Dashboard:
             stack=True,
         )
     )
+    calls = sel(q.REQUESTS, *BY_POOL)
+    d = d.with_panel(
+        timeseries(
+            "Share of calls by cost source",
+            f"Where each call's cost comes from, {sc.COST_UNKNOWN} included: an unpriced"
+            f" model is never counted as free, so a growing {sc.COST_UNKNOWN} or"
+            f" {sc.COST_ESTIMATED} share means the spend panels undercount. Pull current"
+            " prices with `routing-otel prices pull`, or ask for usage on streams.",
+            "percentunit",
+            [
+                Target(
+                    ratio(
+                        sum_by([q.COST_SOURCE], rate(calls, W)),
+                        sum_by([], rate(calls, W)),
+                        ignoring=[q.COST_SOURCE],
+                    ),
+                    f"{{{{{q.COST_SOURCE}}}}}",
+                )
+            ],
+            stack=True,
+        )
+    )
     d = d.with_row(db.Row("Spend by caller context"))
     for label, attribute in ((q.USE_CASE, sc.ROUTER_USE_CASE), (q.TIER, sc.ROUTER_TIER)):
         d = d.with_panel(
