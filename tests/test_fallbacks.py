@@ -212,3 +212,18 @@ def test_concurrent_fallbacks_in_one_scope_are_each_counted(
     assert point.value == 5  # type: ignore[union-attr]
     served = [s for s in instrumented.chat_spans() if (s.attributes or {}).get(sc.ROUTER_FALLBACK)]
     assert len(served) == 5
+
+
+def test_scope_failure_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived scope remembers failures of at most a bounded number of threads/tasks."""
+    from routing_otel import _fallback  # noqa: PLC0415
+    from routing_otel._scope import Scope, ScopeState  # noqa: PLC0415
+
+    monkeypatch.setattr(_fallback, "_MAX_TRACKED", 3)
+    places = iter(range(10))
+    monkeypatch.setattr(_fallback, "_place", lambda: (next(places), 0))
+    scope = Scope("long-lived", None, None, {}, ScopeState())
+    tracker = FallbackTracker()
+    for _ in range(10):
+        tracker.finished(ChatRequest("h", None, model="@edenai"), "503", scope)
+    assert len(scope.state.routed_failures) == 3

@@ -72,14 +72,15 @@ class FallbackTracker:
         if not request.routed or request.model is None:
             return
         failure = None if error_type is None else (request.model, error_type)
+        place = _place()
         if scope is not None:
             failures = scope.state.routed_failures
-            if failure is None:
-                failures.pop(_place(), None)
-            else:
-                failures[_place()] = failure
+            failures.pop(place, None)
+            if failure is not None:
+                failures[place] = failure
+                while len(failures) > _MAX_TRACKED:  # a long-lived scope stays bounded
+                    failures.pop(next(iter(failures)), None)
             return
-        place = _place()
         with self._lock:
             self._failures.pop(place, None)
             if failure is not None:
