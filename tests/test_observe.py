@@ -234,3 +234,30 @@ def test_label_inside_a_scope_labels_the_rest_of_it(emu: Emulator, instrumented:
     (scope,) = [s for s in instrumented.spans() if s.name == "chat"]
     assert (scope.attributes or {})[sc.ROUTER_TIER] == "premium"
     assert (scope.attributes or {})[sc.ROUTER_USE_CASE] == "support"
+
+
+@pytest.mark.parametrize("form", ["with", "async with"])
+def test_with_block_exception_passes_through_and_marks_the_scope(
+    instrumented: Telemetry, form: str
+) -> None:
+    """An exception in a ``with observe()`` block propagates unchanged; the scope span fails."""
+    error = RuntimeError("the app's own")
+
+    async def async_block() -> None:
+        async with routing_otel.observe("failing"):
+            raise error
+
+    def sync_block() -> None:
+        with routing_otel.observe("failing"):
+            raise error
+
+    with pytest.raises(RuntimeError) as raised:
+        sync_block() if form == "with" else asyncio.run(async_block())
+    assert raised.value is error
+    (scope,) = instrumented.spans("failing")
+    assert scope.status.status_code is StatusCode.ERROR
+    assert (scope.attributes or {})[sc.ERROR_TYPE] == "RuntimeError"
+    with routing_otel.observe("fine"):
+        pass
+    (fine,) = instrumented.spans("fine")
+    assert fine.status.status_code is StatusCode.UNSET

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from opentelemetry import context as otel_context
@@ -98,6 +98,18 @@ class _Activation:
                     scopes.leave(tokens[1])
                     otel_context.detach(tokens[0])
 
+    @contextmanager
+    def finishing(self) -> Iterator[None]:
+        """End the scope's span when the block ends, with the error that ended it, if any."""
+        error: BaseException | None = None
+        try:
+            yield
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self.finish(error)
+
     def finish(self, error: BaseException | None) -> None:
         """End the scope's span (with the error the body raised, if any)."""
         with guard("observe.finish"):
@@ -131,15 +143,16 @@ class ObserveScope:
         self.use_case = use_case
         self.conversation_id = conversation_id
         self.attributes: Mapping[str, AttributeValue] = dict(attributes or {})
-        self._active: list[tuple[_Activation, Any]] = []
+        self._active: list[ExitStack] = []
 
     # --- context manager --------------------------------------------------------------
     def __enter__(self) -> Self:
         """Open the scope's span and make the scope current."""
         activation = _Activation(self)
-        running = activation.running()
-        running.__enter__()
-        self._active.append((activation, running))
+        with ExitStack() as stack:
+            stack.enter_context(activation.finishing())
+            stack.enter_context(activation.running())
+            self._active.append(stack.pop_all())
         return self
 
     def __exit__(
@@ -149,9 +162,7 @@ class ObserveScope:
         traceback: TracebackType | None,
     ) -> None:
         """Leave the scope and end its span; never swallows the body's exception."""
-        activation, running = self._active.pop()
-        running.__exit__(exc_type, exc, traceback)
-        activation.finish(exc)
+        self._active.pop().__exit__(exc_type, exc, traceback)
 
     async def __aenter__(self) -> Self:
         """The same as ``__enter__``, for ``async with``."""
@@ -179,30 +190,16 @@ class ObserveScope:
             @functools.wraps(func)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
                 activation = _Activation(spec)
-                error: BaseException | None = None
-                try:
-                    with activation.running():
-                        return await func(*args, **kwargs)
-                except BaseException as exc:
-                    error = exc
-                    raise
-                finally:
-                    activation.finish(error)
+                with activation.finishing(), activation.running():
+                    return await func(*args, **kwargs)
 
             return cast("_F", run_async)
 
         @functools.wraps(func)
         def run(*args: Any, **kwargs: Any) -> Any:
             activation = _Activation(spec)
-            error: BaseException | None = None
-            try:
-                with activation.running():
-                    return func(*args, **kwargs)
-            except BaseException as exc:
-                error = exc
-                raise
-            finally:
-                activation.finish(error)
+            with activation.finishing(), activation.running():
+                return func(*args, **kwargs)
 
         return cast("_F", run)
 
@@ -223,8 +220,7 @@ def _wrap_generator(func: Callable[..., Any], spec: ObserveScope) -> Callable[..
         activation = _Activation(spec)
         generator = func(*args, **kwargs)
         step: Callable[[], Any] = functools.partial(generator.send, None)
-        error: BaseException | None = None
-        try:
+        with activation.finishing():
             while True:
                 with activation.running():
                     try:
@@ -238,11 +234,6 @@ def _wrap_generator(func: Callable[..., Any], spec: ObserveScope) -> Callable[..
                     raise
                 except BaseException as exc:  # thrown in by the consumer: pass it on
                     step = functools.partial(generator.throw, exc)
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            activation.finish(error)
 
     return run
 
@@ -253,8 +244,7 @@ def _wrap_async_generator(func: Callable[..., Any], spec: ObserveScope) -> Calla
         activation = _Activation(spec)
         generator = func(*args, **kwargs)
         step: Callable[[], Any] = functools.partial(generator.asend, None)
-        error: BaseException | None = None
-        try:
+        with activation.finishing():
             while True:
                 with activation.running():
                     try:
@@ -268,11 +258,6 @@ def _wrap_async_generator(func: Callable[..., Any], spec: ObserveScope) -> Calla
                     raise
                 except BaseException as exc:
                     step = functools.partial(generator.athrow, exc)
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            activation.finish(error)
 
     return run
 
