@@ -24,7 +24,7 @@ import tracemalloc
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from routing_otel._sse import SseObserver
+from routing_otel._wire.observer import SseObserver
 
 if TYPE_CHECKING:
     from collections.abc import Callable

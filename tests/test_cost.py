@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing_otel import _semconv as sc
-from routing_otel._cost import (
+from routing_otel._cost.model import (
     CHARS_PER_TOKEN,
     CostModel,
     CostResult,
@@ -17,8 +17,8 @@ from routing_otel._cost import (
     savings,
     usd_for,
 )
-from routing_otel._observation import Attempt, Observation
-from routing_otel._prices import ModelPrice, PriceEntry, PriceTable, load_builtin_table
+from routing_otel._cost.prices import ModelPrice, PriceEntry, PriceTable, load_builtin_table
+from routing_otel._wire.observation import Attempt, Observation
 from routing_otel.emulator._catalogue import CATALOGUE, catalogue_body
 from routing_otel.emulator._usage import Usage
 

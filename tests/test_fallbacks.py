@@ -14,8 +14,8 @@ import pytest
 
 import routing_otel
 from routing_otel import _semconv as sc
-from routing_otel._fallback import FallbackTracker
-from routing_otel._request import ChatRequest
+from routing_otel._context.fallback import FallbackTracker
+from routing_otel._wire.request import ChatRequest
 from tests.clients import KEY, chat
 
 if TYPE_CHECKING:
@@ -216,8 +216,8 @@ def test_concurrent_fallbacks_in_one_scope_are_each_counted(
 
 def test_scope_failure_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long-lived scope remembers failures of at most a bounded number of threads/tasks."""
-    from routing_otel import _fallback  # noqa: PLC0415
-    from routing_otel._scope import Scope, ScopeState  # noqa: PLC0415
+    from routing_otel._context import fallback as _fallback  # noqa: PLC0415
+    from routing_otel._context.scope import Scope, ScopeState  # noqa: PLC0415
 
     monkeypatch.setattr(_fallback, "_MAX_TRACKED", 3)
     places = iter(range(10))

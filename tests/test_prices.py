@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from routing_otel._prices import (
+from routing_otel._cost.prices import (
     PRICES_FILE_ENV,
     ModelPrice,
     PriceEntry,

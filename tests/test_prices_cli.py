@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pytest
 
-from routing_otel._prices import (
+from routing_otel._cost.prices import (
     PRICES_FILE_ENV,
     ModelPrice,
     load_default_table,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from routing_otel._request import HostMatcher, is_chat_call, parse_chat_request, pool_of
+from routing_otel._wire.request import HostMatcher, is_chat_call, parse_chat_request, pool_of
 
 
 @pytest.mark.parametrize(

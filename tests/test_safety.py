@@ -14,12 +14,13 @@ from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
-from routing_otel import _call, _safety
+from routing_otel import _safety
 from routing_otel import _semconv as sc
-from routing_otel._call import ObservedCall
-from routing_otel._recorder import Recorder
-from routing_otel._sse import SseObserver
-from routing_otel._transport import ObservedSyncStream
+from routing_otel._calls import lifecycle as _call
+from routing_otel._calls.httpx_common import ObservedSyncStream
+from routing_otel._calls.lifecycle import ObservedCall
+from routing_otel._telemetry.recorder import Recorder
+from routing_otel._wire.observer import SseObserver
 from tests.clients import KEY, LIBRARIES, Driver, chat
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from routing_otel._json_scan import TruncatedText, recover
-from routing_otel._skim import Skimmer
-from routing_otel._sse import SseObserver
+from routing_otel._wire.json_scan import TruncatedText, recover
+from routing_otel._wire.observer import SseObserver
+from routing_otel._wire.skim import Skimmer
 from tests.sse_fixtures import (
     BODY_ROUTED,
     BODY_SUCCESS,
@@ -36,7 +36,7 @@ from tests.sse_fixtures import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from routing_otel._observation import Observation
+    from routing_otel._wire.observation import Observation
 
 MiB = 1024 * 1024
 

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing_otel._json_scan import TruncatedText, recover
-from routing_otel._sse import SseObserver
+from routing_otel._wire.json_scan import TruncatedText, recover
+from routing_otel._wire.observer import SseObserver
 from tests.sse_fixtures import CASES, FIRST, HELLO, JSON, SSE, STOP, WireCase, frame
 
 if TYPE_CHECKING:
-    from routing_otel._observation import Observation
+    from routing_otel._wire.observation import Observation
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from routing_otel import _instrument
-from routing_otel._instrumentor import RoutingInstrumentor
-from routing_otel._observe import ObserveScope, label, observe
+from routing_otel._dropin import instrument as _instrument
+from routing_otel._dropin.instrumentor import RoutingInstrumentor
+from routing_otel._dropin.observe import ObserveScope, label, observe
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:

@@ -10,14 +10,13 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
-from routing_otel._fallback import DEFAULT_WINDOW_S
-
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
 
+DEFAULT_WINDOW_S = 10.0  # see routing_otel._context.fallback
 ENV_HOSTS = "ROUTING_OTEL_HOSTS"
 ENV_REQUEST_METADATA = "ROUTING_OTEL_REQUEST_METADATA"
 ENV_FALLBACK_WINDOW = "ROUTING_OTEL_FALLBACK_WINDOW_S"

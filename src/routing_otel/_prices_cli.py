@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from routing_otel._prices import (
+from routing_otel._cost.prices import (
     PRICES_FILE_ENV,
     PriceFileError,
     PriceTable,
@@ -34,7 +34,7 @@ from routing_otel._prices import (
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
-    from routing_otel._prices import ModelPrice
+    from routing_otel._cost.prices import ModelPrice
 
 DEFAULT_BASE_URL: Final = "https://api.edenai.run/v3"
 _MAX_BYTES: Final = 64 * 1024 * 1024  # Eden's catalogue is a few MB; refuse anything absurd

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from routing_otel._transport import (
+from routing_otel._calls.httpx_common import (
     AsyncTransportBase,
     ObservedAsyncStream,
     ObservedSyncStream,

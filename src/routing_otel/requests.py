@@ -19,7 +19,13 @@ from urllib.parse import urlsplit
 import wrapt
 from requests.adapters import HTTPAdapter
 
-from routing_otel._call import ApiObserver, ObservedCall, RequestView, iterate, observed_send
+from routing_otel._calls.lifecycle import (
+    ApiObserver,
+    ObservedCall,
+    RequestView,
+    iterate,
+    observed_send,
+)
 from routing_otel._options import OPTION_NAMES, Options
 
 if TYPE_CHECKING:

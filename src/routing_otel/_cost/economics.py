@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from routing_otel import _semconv as sc
-from routing_otel._cost import CostModel, CostResult
-from routing_otel._prices import (
+from routing_otel._cost.model import CostModel, CostResult
+from routing_otel._cost.prices import (
     PriceFileError,
     load_builtin_table,
     load_default_table,
@@ -26,9 +26,9 @@ from routing_otel._prices import (
 from routing_otel._safety import guarded
 
 if TYPE_CHECKING:
-    from routing_otel._observation import Observation
     from routing_otel._options import Options
-    from routing_otel._request import ChatRequest
+    from routing_otel._wire.observation import Observation
+    from routing_otel._wire.request import ChatRequest
 
 MAX_CANDIDATE = "max_candidate"
 DEFAULT_POOL_BASELINE = "openai/gpt-4o"

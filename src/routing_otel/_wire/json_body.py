@@ -4,7 +4,7 @@ The body is read as soon as its last byte has arrived, not only when the transpo
 it: the time the served model became known is that of the last piece. A cheap brace count
 says when parsing is worth trying; a failed try waits for the body to double, so the
 tries cost linear time. Past the cap only the body's ends are kept (``_clip``) and read
-with :func:`routing_otel._json_scan.recover` when the body ends.
+with :func:`routing_otel._wire.json_scan.recover` when the body ends.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Final
 
-from routing_otel._clip import Clip
-from routing_otel._json_scan import recover
+from routing_otel._wire.clip import Clip
+from routing_otel._wire.json_scan import recover
 
 if TYPE_CHECKING:
-    from routing_otel._observation import Observation
+    from routing_otel._wire.observation import Observation
 
 _HEAD_MAX: Final = 16 * 1024
 _TAIL_MAX: Final = 64 * 1024

@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.instrumentor import (  # type: ignore[attr-de
     BaseInstrumentor,
 )
 
-from routing_otel import _instrument
+from routing_otel._dropin import instrument as _instrument
 from routing_otel._options import Options
 
 if TYPE_CHECKING:

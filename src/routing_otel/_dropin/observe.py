@@ -18,11 +18,11 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from routing_otel import _instrument
-from routing_otel import _scope as scopes
 from routing_otel import _semconv as sc
-from routing_otel._metrics import SCHEMA_URL, SCOPE_NAME
+from routing_otel._context import scope as scopes
+from routing_otel._dropin import instrument as _instrument
 from routing_otel._safety import guard
+from routing_otel._telemetry.metrics import SCHEMA_URL, SCOPE_NAME
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:

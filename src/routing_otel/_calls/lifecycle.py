@@ -16,25 +16,25 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from routing_otel._economics import Economics
-from routing_otel._fallback import FallbackTracker
-from routing_otel._recorder import Recorder
-from routing_otel._request import HostMatcher, is_chat_call, parse_chat_request
-from routing_otel._result import Outcome
+from routing_otel._context.fallback import FallbackTracker
+from routing_otel._context.scope import scope_for_call
+from routing_otel._cost.economics import Economics
 from routing_otel._safety import guard, guarded, report
-from routing_otel._scope import scope_for_call
-from routing_otel._sse import SseObserver
-from routing_otel._usage_capture import UsageFrameStripper, add_include_usage
-from routing_otel.logging import log_call
+from routing_otel._telemetry.calllog import log_call
+from routing_otel._telemetry.recorder import Recorder
+from routing_otel._telemetry.result import Outcome
+from routing_otel._wire.observer import SseObserver
+from routing_otel._wire.request import HostMatcher, is_chat_call, parse_chat_request
+from routing_otel._wire.usage import UsageFrameStripper, add_include_usage
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator, Mapping
 
-    from routing_otel._observation import Observation
+    from routing_otel._context.scope import Scope
     from routing_otel._options import Options
-    from routing_otel._request import ChatRequest
-    from routing_otel._result import CallRecord, CallResult
-    from routing_otel._scope import Scope
+    from routing_otel._telemetry.result import CallRecord, CallResult
+    from routing_otel._wire.observation import Observation
+    from routing_otel._wire.request import ChatRequest
 
 METADATA_HEADER = "x-edenai-metadata"
 CAPTURED_CHARS = 32 * 1024  # at most this much of an answer is kept when capturing content

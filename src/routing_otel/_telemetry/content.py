@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from routing_otel._observation import Observation
+    from routing_otel._wire.observation import Observation
 
 MAX_JSON_CHARS = 64 * 1024
 

@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from opentelemetry import trace
     from opentelemetry.util.types import AttributeValue
 
-    from routing_otel._economics import Assessment
-    from routing_otel._fallback import Fallback
-    from routing_otel._observation import Attempt, Observation
-    from routing_otel._request import ChatRequest
-    from routing_otel._scope import Scope
+    from routing_otel._context.fallback import Fallback
+    from routing_otel._context.scope import Scope
+    from routing_otel._cost.economics import Assessment
+    from routing_otel._wire.observation import Attempt, Observation
+    from routing_otel._wire.request import ChatRequest
 
 
 @dataclass(slots=True)

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import wrapt
 
-from routing_otel._call import ApiObserver, clear_stamp, stamp_request
+from routing_otel._calls.lifecycle import ApiObserver, clear_stamp, stamp_request
+from routing_otel._context.scope import wants_observation
 from routing_otel._options import Options
 from routing_otel._safety import guard
-from routing_otel._scope import wants_observation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,7 +113,7 @@ def _patch(owner: type, name: str, wrapper: Callable[..., Any]) -> None:
 
 def _httpx_like(library: str) -> Callable[[ModuleType], list[tuple[type, str, Any]]]:
     def patches(module: ModuleType) -> list[tuple[type, str, Any]]:
-        from routing_otel._transport import send_async, send_sync  # noqa: PLC0415
+        from routing_otel._calls.httpx_common import send_async, send_sync  # noqa: PLC0415
 
         ours = importlib.import_module(f"routing_otel.{library}")
 
@@ -170,7 +170,7 @@ def _stamp(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
 
 def _stamp_built(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
     # httpx builds the request before sending it: its span starts where the app called.
-    from routing_otel._transport import stamp_built_request  # noqa: PLC0415
+    from routing_otel._calls.httpx_common import stamp_built_request  # noqa: PLC0415
 
     requested_ns = time.time_ns()
     request = wrapped(*args, **kwargs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from routing_otel._call import (
+from routing_otel._calls.lifecycle import (
     ApiObserver,
     ObservedCall,
     RequestView,

@@ -8,7 +8,7 @@ line, so its time is that of the piece that completed it even if the blank line 
 never comes.
 
 Only a partial line is kept between pieces. A line or event longer than the cap is kept as
-its two ends (``_clip``) and read with :func:`routing_otel._json_scan.recover`.
+its two ends (``_clip``) and read with :func:`routing_otel._wire.json_scan.recover`.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import json
 import re
 from typing import TYPE_CHECKING, Final
 
-from routing_otel._clip import Clip
-from routing_otel._json_scan import recover
-from routing_otel._skim import Skimmer
+from routing_otel._wire.clip import Clip
+from routing_otel._wire.json_scan import recover
+from routing_otel._wire.skim import Skimmer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from routing_otel._observation import Observation
-    from routing_otel._payload import PayloadReader
+    from routing_otel._wire.observation import Observation
+    from routing_otel._wire.payload import PayloadReader
 
 _EOL: Final = re.compile(rb"\r\n|\r|\n")
 _BLANK_RUN: Final = re.compile(rb"[\r\n]+")  # more blank lines change nothing

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.util.types import AttributeValue
 
-    from routing_otel._observation import Observation
-    from routing_otel._result import CallResult
+    from routing_otel._telemetry.result import CallResult
+    from routing_otel._wire.observation import Observation
 
 SCOPE_NAME = "routing_otel"
 SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0"

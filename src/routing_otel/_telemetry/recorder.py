@@ -14,23 +14,23 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from routing_otel import _semconv as sc
-from routing_otel._content import input_messages, output_messages
-from routing_otel._cost import CostResult
-from routing_otel._economics import Assessment
-from routing_otel._metrics import SCHEMA_URL, SCOPE_NAME, Instruments
-from routing_otel._result import CallRecord, CallResult
+from routing_otel._cost.economics import Assessment
+from routing_otel._cost.model import CostResult
+from routing_otel._telemetry.content import input_messages, output_messages
+from routing_otel._telemetry.metrics import SCHEMA_URL, SCOPE_NAME, Instruments
+from routing_otel._telemetry.result import CallRecord, CallResult
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.util.types import AttributeValue
 
-    from routing_otel._economics import Economics
-    from routing_otel._fallback import Fallback
-    from routing_otel._observation import Observation
-    from routing_otel._request import ChatRequest
-    from routing_otel._result import Outcome
-    from routing_otel._scope import Scope
+    from routing_otel._context.fallback import Fallback
+    from routing_otel._context.scope import Scope
+    from routing_otel._cost.economics import Economics
+    from routing_otel._telemetry.result import Outcome
+    from routing_otel._wire.observation import Observation
+    from routing_otel._wire.request import ChatRequest
 
 
 class Recorder:

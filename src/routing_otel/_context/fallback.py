@@ -15,13 +15,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from routing_otel._options import DEFAULT_WINDOW_S
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from routing_otel._request import ChatRequest
-    from routing_otel._scope import Scope
+    from routing_otel._context.scope import Scope
+    from routing_otel._wire.request import ChatRequest
 
-DEFAULT_WINDOW_S = 10.0
 _MAX_TRACKED = 4096  # threads/tasks remembered at once; the oldest are forgotten first
 
 

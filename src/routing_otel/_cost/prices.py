@@ -264,7 +264,7 @@ def load_price_file(path: str | os.PathLike[str]) -> PriceTable:
 
 @functools.cache
 def load_builtin_table() -> PriceTable:
-    """Return the table shipped with the library (``routing_otel/prices.json``)."""
+    """Return the table shipped with the library (``routing_otel/_cost/prices.json``)."""
     return parse_catalogue(_builtin_document(), origin=f"built-in table (as of {builtin_as_of()})")
 
 
@@ -275,7 +275,7 @@ def builtin_as_of() -> str:
 
 @functools.cache
 def _builtin_document() -> dict[str, object]:
-    text = resources.files("routing_otel").joinpath("prices.json").read_text(encoding="utf-8")
+    text = resources.files("routing_otel._cost").joinpath("prices.json").read_text(encoding="utf-8")
     document: dict[str, object] = json.loads(text)
     return document
 

@@ -11,11 +11,11 @@ import math
 import re
 from typing import TYPE_CHECKING, Final
 
-from routing_otel._json_scan import TruncatedText
-from routing_otel._observation import Attempt
+from routing_otel._wire.json_scan import TruncatedText
+from routing_otel._wire.observation import Attempt
 
 if TYPE_CHECKING:
-    from routing_otel._observation import Observation
+    from routing_otel._wire.observation import Observation
 
 _SERVED: Final = re.compile(r"(?:^|[,;\s])served=([^,;\s]+)")
 _NOT_A_MODEL: Final = frozenset({"", "none", "null", "-", "n/a"})

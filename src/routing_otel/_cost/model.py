@@ -1,6 +1,6 @@
 """What a call cost, where that figure came from, and what routing saved.
 
-:class:`CostModel` turns an :class:`~routing_otel._observation.Observation` into a
+:class:`CostModel` turns an :class:`~routing_otel._wire.observation.Observation` into a
 :class:`CostResult` from the first source that applies: the cost Eden AI ``reported``, the
 usage tokens times the ``price_table``, an ``estimated`` token count from text length, or
 ``unknown``. Unknown is ``None``, never ``$0``: a zero would hide spend on dashboards.
@@ -24,8 +24,8 @@ from routing_otel._semconv import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from routing_otel._observation import Observation
-    from routing_otel._prices import ModelPrice, PriceTable
+    from routing_otel._cost.prices import ModelPrice, PriceTable
+    from routing_otel._wire.observation import Observation
 
 CHARS_PER_TOKEN: Final = 4  # the usual rule of thumb for English text with GPT-style tokenizers
 

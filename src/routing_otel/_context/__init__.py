@@ -1,0 +1,1 @@
+"""The caller's context: ``observe`` scopes, ``label()`` values and the fallback memory."""

@@ -1,0 +1,1 @@
+"""What a call cost: the cost model, prices (built-in, pulled or the user's) and savings."""

@@ -1,0 +1,1 @@
+"""Bringing observation to unchanged code: ``instrument()``, the instrumentor, ``observe``."""
