@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from routing_otel._wire.request import HostMatcher, is_chat_call, parse_chat_request, pool_of
+from routing_otel._calls.gate import Hosts
+from routing_otel._wire.request import is_chat_call, parse_chat_request, pool_of
 
 
 @pytest.mark.parametrize(
@@ -21,16 +22,16 @@ from routing_otel._wire.request import HostMatcher, is_chat_call, parse_chat_req
 )
 def test_default_hosts_are_eden_ai_only(host: str, port: int | None, expected: bool) -> None:
     """By default only Eden AI's public hosts are observed."""
-    assert HostMatcher.of(None).matches(host, port) is expected
+    assert Hosts(None).covers(host, port) is expected
 
 
 def test_host_with_port_matches_only_that_port() -> None:
     """A configured ``host:port`` matches that port; a bare host matches every port."""
-    matcher = HostMatcher.of(["127.0.0.1:8080", "gateway.internal"])
-    assert matcher.matches("127.0.0.1", 8080)
-    assert not matcher.matches("127.0.0.1", 8081)
-    assert matcher.matches("gateway.internal", 9999)
-    assert not matcher.matches("api.edenai.run", None)
+    matcher = Hosts(["127.0.0.1:8080", "gateway.internal"])
+    assert matcher.covers("127.0.0.1", 8080)
+    assert not matcher.covers("127.0.0.1", 8081)
+    assert matcher.covers("gateway.internal", 9999)
+    assert not matcher.covers("api.edenai.run", None)
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 from routing_otel import _safety
 from routing_otel import _semconv as sc
-from routing_otel._calls import lifecycle as _call
+from routing_otel._calls import gate as _gate
 from routing_otel._calls.httpx_common import ObservedSyncStream
-from routing_otel._calls.lifecycle import ObservedCall
+from routing_otel._calls.lifecycle import ResponseRelay
 from routing_otel._telemetry.recorder import Recorder
 from routing_otel._wire.observer import SseObserver
 from tests.clients import KEY, LIBRARIES, Driver, chat
@@ -147,10 +147,9 @@ def test_captured_usage_frame_is_hidden_under_any_split(
 FAULTS: dict[str, tuple[Any, str]] = {
     "observer feed": (SseObserver, "feed"),
     "observer close": (SseObserver, "close"),
-    "recorder start": (Recorder, "start"),
-    "request parsing": (_call, "parse_chat_request"),
+    "request parsing": (_gate, "parse_chat_request"),
     "recorder finish": (Recorder, "finish"),
-    "call response": (ObservedCall, "response"),
+    "response observe": (ResponseRelay, "observe"),
 }
 
 
@@ -191,7 +190,7 @@ def test_internal_failure_leaves_the_app_unchanged(
     assert any("internal error" in r.getMessage() for r in caplog.records)
     for span in telemetry.exporter.get_finished_spans():
         assert span.end_time is not None
-    if fault not in {"recorder start", "request parsing"}:  # no span was ever opened then
+    if fault not in {"request parsing", "recorder finish"}:  # no span could be made then
         assert len(telemetry.chat_spans()) == 1
 
 
@@ -224,7 +223,7 @@ def test_with_telemetry_off_the_request_is_not_even_parsed(
 ) -> None:
     """No SDK recording anything: the request body is never read, whatever its size."""
     calls: list[object] = []
-    monkeypatch.setattr(_call, "parse_chat_request", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(_gate, "parse_chat_request", lambda **kw: calls.append(kw))
     module, ours = LIBRARIES[library]
     inner = _canned_transport(module, [b"data: [DONE]\n\n"], is_async=False)
     for providers in (

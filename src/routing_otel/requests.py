@@ -19,13 +19,9 @@ from urllib.parse import urlsplit
 import wrapt
 from requests.adapters import HTTPAdapter
 
-from routing_otel._calls.lifecycle import (
-    ApiObserver,
-    ObservedCall,
-    RequestView,
-    iterate,
-    observed_send,
-)
+from routing_otel._calls.exchange import Exchange, Instrumentation
+from routing_otel._calls.gate import Outgoing
+from routing_otel._calls.lifecycle import Carried, relayed
 from routing_otel._options import OPTION_NAMES, Options
 
 if TYPE_CHECKING:
@@ -35,40 +31,72 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
 
+    from routing_otel._calls.gate import Decision
+    from routing_otel._calls.lifecycle import CallLifecycle, ResponseRelay
+
 __all__ = ["RoutingAdapter"]
 
 
-def _view(request: requests.PreparedRequest) -> Callable[[], RequestView]:
-    def build() -> RequestView:
+class _CarryingBody(bytes):
+    """A request body that carries our record along.
+
+    requests resends the same object on a redirect (``PreparedRequest.copy``), so the next
+    hop is known as ours.
+    """
+
+    routing_otel_carried: Carried
+
+
+class _RequestsAdapter:
+    """requests' prepared requests and responses, for :class:`Exchange`."""
+
+    __slots__ = ()
+
+    def outgoing(self, request: requests.PreparedRequest) -> Outgoing:
         url = urlsplit(request.url or "")
         body = request.body
-        return RequestView(
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogateescape")  # looked at, never sent
+        return Outgoing(
             method=request.method or "GET",
             host=url.hostname or "",
             port=url.port,
             path=url.path,
             headers=request.headers,
-            body=body.encode()
-            if isinstance(body, str)
-            else body
-            if isinstance(body, bytes)
-            else None,
-            set_header=request.headers.__setitem__,
-            set_body=_body_setter(request),
+            body=body if isinstance(body, bytes) else None,
+            # A file or generator body is streamed, and a str one is encoded by the client.
+            body_replaceable=type(request.body) is bytes,
         )
 
-    return build
+    def carried(self, request: requests.PreparedRequest) -> Carried | None:
+        body = request.body
+        return body.routing_otel_carried if isinstance(body, _CarryingBody) else None
+
+    def requested_ns(self, request: requests.PreparedRequest) -> int | None:
+        del request  # stamped in a context variable by the patch of Session.request
+        return None
+
+    def apply(
+        self, request: requests.PreparedRequest, decision: Decision | None, carried: Carried
+    ) -> bool:
+        if decision is not None:
+            for name, value in decision.headers:
+                request.headers[name] = value
+        new = decision.body if decision is not None else None
+        body = new if new is not None else request.body
+        if type(body) is bytes:
+            carrying = _CarryingBody(body)
+            carrying.routing_otel_carried = carried
+            request.body = carrying
+            request.headers["Content-Length"] = str(len(body))
+        return new is not None
+
+    def attach(self, response: requests.Response, call: CallLifecycle) -> None:
+        relay = call.response(response.status_code, response.headers)
+        response.raw = _ObservedRaw(response.raw, relay)
 
 
-def _body_setter(request: requests.PreparedRequest) -> Callable[[bytes], None] | None:
-    if not isinstance(request.body, bytes | str):
-        return None  # a file or generator body is streamed: leave it alone
-
-    def set_body(body: bytes) -> None:
-        request.body = body
-        request.headers["Content-Length"] = str(len(body))
-
-    return set_body
+_ADAPTER = _RequestsAdapter()
 
 
 class _ObservedRaw(wrapt.ObjectProxy[Any]):
@@ -78,38 +106,37 @@ class _ObservedRaw(wrapt.ObjectProxy[Any]):
     only the app's calls pass through this proxy.
     """
 
-    def __init__(self, raw: Any, call: ObservedCall, status: int, headers: Any) -> None:
+    def __init__(self, raw: Any, relay: ResponseRelay) -> None:
         super().__init__(raw)
-        self._self_call = call
-        self._self_status = status
-        self._self_headers = headers
+        self._self_relay = relay
         self._self_started = False
-        call.status(status)
-        weakref.finalize(self, call.collected)
+        self._self_ready = b""  # bytes due to the app, not yet asked for (read(amt))
+        self._self_done = False
+        weakref.finalize(self, relay.collected)
 
-    def _self_start(self, decode_content: bool | None) -> ObservedCall:  # noqa: FBT001
+    def _self_start(self, decode_content: bool | None) -> ResponseRelay:  # noqa: FBT001
         # Only now is it known whether the app reads decoded or raw (encoded) bytes.
         if not self._self_started:
             self._self_started = True
             decoded = self.__wrapped__.decode_content if decode_content is None else decode_content
-            self._self_call.response(self._self_status, self._self_headers, decoded=bool(decoded))
-        return self._self_call
+            self._self_relay.observe(decoded=bool(decoded))
+        return self._self_relay
 
     def stream(  # urllib3's signature, positional flag included
         self,
         amt: int | None = 2**16,
         decode_content: bool | None = None,  # noqa: FBT001
     ) -> Iterator[bytes]:
-        call = self._self_start(decode_content)
-        return iterate(call, self.__wrapped__.stream(amt, decode_content=decode_content))
+        relay = self._self_start(decode_content)
+        return relayed(relay, self.__wrapped__.stream(amt, decode_content=decode_content))
 
     def read_chunked(  # urllib3's signature, positional flag included
         self,
         amt: int | None = None,
         decode_content: bool | None = None,  # noqa: FBT001
     ) -> Iterator[bytes]:
-        call = self._self_start(decode_content)
-        return iterate(call, self.__wrapped__.read_chunked(amt, decode_content=decode_content))
+        relay = self._self_start(decode_content)
+        return relayed(relay, self.__wrapped__.read_chunked(amt, decode_content=decode_content))
 
     def read(self, amt: int | None = None, *args: Any, **kwargs: Any) -> bytes:
         return self._self_read(self.__wrapped__.read, amt, *args, **kwargs)
@@ -120,26 +147,22 @@ class _ObservedRaw(wrapt.ObjectProxy[Any]):
     def _self_read(
         self, read: Callable[..., bytes], amt: int | None, *args: Any, **kwargs: Any
     ) -> bytes:
-        decode = kwargs.get("decode_content", args[0] if args else None)
-        call = self._self_start(decode)
-        while True:
-            try:
+        """Read as the app asked, through the relay; never more than ``amt`` bytes."""
+        relay = self._self_start(kwargs.get("decode_content", args[0] if args else None))
+        ready = self._self_ready
+        while not self._self_done and (amt is None or not ready):
+            with relay.relaying():
                 data = read(amt, *args, **kwargs)
-            except BaseException as exc:
-                call.end(exception=exc)
-                raise
-            if not data:  # the end of the body
-                tail = call.held_back()
-                call.end()
-                return tail
-            out = call.pass_on(data)
-            if amt is None:  # the whole body was asked for
-                out += call.held_back()
-                call.end()
-                return out
-            # An empty read means the end to the app: read on if all was held back.
-            if out or not call.filtering:
-                return out
+            if data:
+                ready += relay.relay(data) or b""
+            if not data or amt is None:  # the end of the body, or all of it at once
+                ready += relay.body_ended()
+                self._self_done = True
+            elif not relay.filtering:
+                break  # as the wire gave it
+        size = len(ready) if amt is None else amt
+        self._self_ready = ready[size:]
+        return ready[:size]
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
         data = self.read(len(buffer))
@@ -150,24 +173,23 @@ class _ObservedRaw(wrapt.ObjectProxy[Any]):
         try:
             self.__wrapped__.close()
         finally:
-            self._self_call.end(closed_early=True)
+            self._self_relay.end(closed_early=True)
 
     def release_conn(self) -> None:
         try:
             self.__wrapped__.release_conn()
         finally:
-            self._self_call.end(closed_early=True)
-
-
-def _attach(response: requests.Response, call: ObservedCall) -> None:
-    response.raw = _ObservedRaw(response.raw, call, response.status_code, response.headers)
+            self._self_relay.end(closed_early=True)
 
 
 def send_observed(
-    observer: ApiObserver, request: requests.PreparedRequest, send: Callable[[], requests.Response]
+    instrumentation: Instrumentation,
+    request: requests.PreparedRequest,
+    send: Callable[[], requests.Response],
 ) -> requests.Response:
     """Send a prepared request with ``send()``, observing it if it is an API call."""
-    return observed_send(observer, _view(request), send, _attach)
+    with Exchange(instrumentation, _ADAPTER, request) as exchange:
+        return exchange.received(send())  # type: ignore[no-any-return]
 
 
 class RoutingAdapter(HTTPAdapter):
@@ -184,7 +206,7 @@ class RoutingAdapter(HTTPAdapter):
         """Take ``HTTPAdapter``'s arguments and the options of ``routing_otel.instrument``."""
         options = {k: kwargs.pop(k) for k in list(kwargs) if k in OPTION_NAMES}
         super().__init__(*args, **kwargs)
-        self._routing_observer = ApiObserver(
+        self._routing_instrumentation = Instrumentation(
             Options.of(hosts, tracer_provider, meter_provider, **options)
         )
 
@@ -194,5 +216,5 @@ class RoutingAdapter(HTTPAdapter):
         """Send the request, observing it if it is an API call."""
         parent = super().send
         return send_observed(
-            self._routing_observer, request, lambda: parent(request, *args, **kwargs)
+            self._routing_instrumentation, request, lambda: parent(request, *args, **kwargs)
         )

@@ -10,79 +10,26 @@ transports and the global patches of ``instrument()``.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from routing_otel._calls.lifecycle import (
-    ApiObserver,
-    ObservedCall,
-    RequestView,
-    iterate,
-    observed_send,
-    observed_send_async,
-)
+from routing_otel._calls.exchange import Exchange, Instrumentation
+from routing_otel._calls.gate import Outgoing
+from routing_otel._calls.lifecycle import Carried, relayed
 from routing_otel._options import OptionArgs, Options
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
     from types import TracebackType
     from typing import Self, Unpack
 
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
 
-
-class _URL(Protocol):
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int | None: ...
-    @property
-    def path(self) -> str: ...
-
-
-class _Headers(Protocol):
-    def get(self, key: str, default: str = "") -> str: ...
-    def __contains__(self, key: object) -> bool: ...
-    def __setitem__(self, key: str, value: str) -> None: ...
-
-
-class _Request(Protocol):
-    method: str
-    url: _URL
-    headers: _Headers
-
-
-class _Response(Protocol):
-    status_code: int
-    headers: Mapping[str, str]
-    stream: Any
-
-
-def _view(request: _Request) -> Callable[[], RequestView]:
-    def build() -> RequestView:
-        url = request.url
-        return RequestView(
-            method=request.method,
-            host=url.host,
-            port=url.port,
-            path=url.path,
-            headers=request.headers,  # type: ignore[arg-type]
-            body=_body_of(request),
-            set_header=request.headers.__setitem__,
-            set_body=_body_setter(request),
-            requested_ns=_requested_ns(request),
-        )
-
-    return build
-
+    from routing_otel._calls.gate import Decision
+    from routing_otel._calls.lifecycle import CallLifecycle, ResponseRelay
 
 REQUESTED_AT = "routing_otel.requested_ns"  # request extension set by the global patch
-
-
-def _requested_ns(request: object) -> int | None:
-    extensions = getattr(request, "extensions", None)
-    value = extensions.get(REQUESTED_AT) if isinstance(extensions, dict) else None
-    return value if isinstance(value, int) else None
+CARRIED = "routing_otel.carried"  # request extension: what a redirect hop carries along
 
 
 def stamp_built_request(request: Any, requested_ns: int) -> None:
@@ -92,18 +39,64 @@ def stamp_built_request(request: Any, requested_ns: int) -> None:
         extensions[REQUESTED_AT] = requested_ns
 
 
-def _body_setter(request: Any) -> Callable[[bytes], None] | None:
-    # Only an in-memory body (the library's ByteStream) can be replaced before sending.
-    stream_type: Any = type(getattr(request, "stream", None))
-    if stream_type.__name__ != "ByteStream":
-        return None
+class HttpxAdapter:
+    """httpx and httpx2 requests and responses, for :class:`Exchange`."""
 
-    def set_body(body: bytes) -> None:
-        request.stream = stream_type(body)
+    __slots__ = ("_wrap",)
+
+    def __init__(self, wrap: Callable[[Any, ResponseRelay], Any]) -> None:
+        """Wrap response streams with ``wrap`` (the library's sync or async stream class)."""
+        self._wrap = wrap
+
+    def outgoing(self, request: Any) -> Outgoing:
+        """The request's plain facts."""
+        url = request.url
+        body = _body_of(request)
+        return Outgoing(
+            method=request.method,
+            host=url.host,
+            port=url.port,
+            path=url.path,
+            headers=request.headers,
+            body=body,
+            # Only an in-memory body (the library's ByteStream) can be replaced.
+            body_replaceable=body is not None and type(request.stream).__name__ == "ByteStream",
+        )
+
+    def carried(self, request: Any) -> Carried | None:
+        """Our record on a redirect hop or resend (httpx passes extensions along)."""
+        value = request.extensions.get(CARRIED)
+        return value if isinstance(value, Carried) else None
+
+    def requested_ns(self, request: Any) -> int | None:
+        """When the app's client built the request (stamped by the global patch)."""
+        value = request.extensions.get(REQUESTED_AT)
+        return value if isinstance(value, int) else None
+
+    def apply(self, request: Any, decision: Decision | None, carried: Carried) -> bool:
+        """Set our headers and body; leave ``carried`` in the request's extensions."""
+        request.extensions[CARRIED] = carried
+        if decision is None:
+            return False
+        for name, value in decision.headers:
+            request.headers[name] = value
+        body = decision.body
+        if body is None:
+            return False
+        request.stream = type(request.stream)(body)
         request._content = body  # noqa: SLF001 - what request.content returns
         request.headers["Content-Length"] = str(len(body))
+        return True
 
-    return set_body
+    def attach(self, response: Any, call: CallLifecycle) -> None:
+        """Observe the response's body as the client reads it."""
+        relay = call.response(response.status_code, response.headers).observe()
+        loaded = _loaded_body(response)
+        if loaded is not None:  # e.g. MockTransport: the client will never read the stream
+            relay.relay(loaded)
+            relay.body_ended()
+            return
+        response.stream = self._wrap(response.stream, relay)
 
 
 def _loaded_body(response: object) -> bytes | None:
@@ -127,94 +120,72 @@ def _body_of(request: object) -> bytes | None:
 class ObservedSyncStream:
     """A response body that shows every piece to the observer as it passes to the app."""
 
-    def __init__(self, inner: Any, call: ObservedCall) -> None:
+    def __init__(self, inner: Any, relay: ResponseRelay) -> None:
         """Wrap the inner transport's body stream."""
         self._inner = inner
-        self._call = call
-        weakref.finalize(self, call.collected)
+        self._relay = relay
+        weakref.finalize(self, relay.collected)
 
     def __iter__(self) -> Iterator[bytes]:
-        """Yield the inner stream's bytes unchanged."""
-        return iterate(self._call, iter(self._inner))
+        """Yield the inner stream's bytes (less a usage frame we asked for)."""
+        return relayed(self._relay, iter(self._inner))
 
     def close(self) -> None:
         """Close the inner stream, then end the call if nothing else did."""
         try:
             self._inner.close()
         finally:
-            self._call.end(closed_early=True)
+            self._relay.end(closed_early=True)
 
 
 class ObservedAsyncStream:
-    """The async twin of :class:`ObservedSyncStream` (``async for`` cannot share its code)."""
+    """The async form of :class:`ObservedSyncStream` (the one ``async for`` relay loop)."""
 
-    def __init__(self, inner: Any, call: ObservedCall) -> None:
+    def __init__(self, inner: Any, relay: ResponseRelay) -> None:
         """Wrap the inner transport's async body stream."""
         self._inner = inner
-        self._call = call
-        weakref.finalize(self, call.collected)
+        self._relay = relay
+        weakref.finalize(self, relay.collected)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        """Yield the inner stream's bytes unchanged."""
-        call = self._call
-        try:
+        """Yield the inner stream's bytes (less a usage frame we asked for)."""
+        with self._relay.relaying() as relay:
             async for chunk in self._inner:
-                out = call.pass_on(chunk)
-                if out or not call.filtering:
+                if (out := relay.relay(chunk)) is not None:
                     yield out
-            if tail := call.held_back():
+            if tail := relay.body_ended():
                 yield tail
-        except GeneratorExit:
-            raise
-        except BaseException as exc:  # includes cancellation
-            call.end(exception=exc)
-            raise
-        call.end()
 
     async def aclose(self) -> None:
         """Close the inner stream, then end the call if nothing else did."""
         try:
             await self._inner.aclose()
         finally:
-            self._call.end(closed_early=True)
-
-
-def _attach_to(wrap: Callable[[Any, ObservedCall], Any]) -> Callable[[Any, ObservedCall], None]:
-    def attach(response: _Response, call: ObservedCall) -> None:
-        call.response(response.status_code, response.headers)
-        loaded = _loaded_body(response)
-        if loaded is not None:  # e.g. MockTransport: the client will never read the stream
-            call.pass_on(loaded)
-            call.end()
-            return
-        response.stream = wrap(response.stream, call)
-
-    return attach
+            self._relay.end(closed_early=True)
 
 
 def send_sync(
-    observer: ApiObserver,
-    request: _Request,
-    send: Callable[[Any], Any],
-    wrap: type[ObservedSyncStream],
+    instrumentation: Instrumentation, adapter: HttpxAdapter, request: Any, send: Callable[..., Any]
 ) -> Any:
     """Send an httpx-style ``request`` with ``send``, observing it if it is an API call."""
-    return observed_send(observer, _view(request), lambda: send(request), _attach_to(wrap))
+    with Exchange(instrumentation, adapter, request) as exchange:
+        return exchange.received(send(request))
 
 
 async def send_async(
-    observer: ApiObserver,
-    request: _Request,
-    send: Callable[[Any], Awaitable[Any]],
-    wrap: type[ObservedAsyncStream],
+    instrumentation: Instrumentation,
+    adapter: HttpxAdapter,
+    request: Any,
+    send: Callable[..., Awaitable[Any]],
 ) -> Any:
-    """The async twin of :func:`send_sync`."""
-    attach = _attach_to(wrap)
-    return await observed_send_async(observer, _view(request), lambda: send(request), attach)
+    """Send an httpx-style ``request`` with ``send`` (awaited), observing it if ours."""
+    with Exchange(instrumentation, adapter, request) as exchange:
+        return exchange.received(await send(request))
 
 
 class _TransportBase:
     _default_transport: ClassVar[type[Any]]
+    _stream_type: ClassVar[type[Any]]
 
     def __init__(
         self,
@@ -228,23 +199,25 @@ class _TransportBase:
         """Wrap ``transport`` (default: the library's standard one).
 
         ``hosts`` are the hosts whose chat calls are observed (default: Eden AI's public
-        hosts; ``host`` matches any port, ``host:port`` one). The tracer and meter providers
-        default to the global ones. The other options are those of
-        ``routing_otel.instrument`` (``request_metadata``, ``capture_usage``, ``prices_file``,
-        ``savings_baseline``, ``budget_usd_per_day``, ``fallback_window_s``).
+        hosts, and any host a call asking for ``@edenai`` goes to; ``host`` matches any
+        port, ``host:port`` one; a URL is read as its host and port). The tracer and meter
+        providers default to the global ones. The other options are those of
+        ``routing_otel.instrument``.
         """
         self._inner = transport if transport is not None else self._default_transport()
-        self._observer = ApiObserver(Options.of(hosts, tracer_provider, meter_provider, **options))
+        self._instrumentation = Instrumentation(
+            Options.of(hosts, tracer_provider, meter_provider, **options)
+        )
+        self._adapter = HttpxAdapter(self._stream_type)
 
 
 class SyncTransportBase(_TransportBase):
     """``handle_request`` observed; everything else forwarded to the inner transport."""
 
-    _stream_type: ClassVar[type[ObservedSyncStream]]
-
     def handle_request(self, request: Any) -> Any:
         """Send the request through the inner transport, observing API calls."""
-        return send_sync(self._observer, request, self._inner.handle_request, self._stream_type)
+        inner = self._inner.handle_request
+        return send_sync(self._instrumentation, self._adapter, request, inner)
 
     def close(self) -> None:
         """Close the inner transport."""
@@ -268,12 +241,10 @@ class SyncTransportBase(_TransportBase):
 class AsyncTransportBase(_TransportBase):
     """``handle_async_request`` observed; everything else forwarded to the inner transport."""
 
-    _stream_type: ClassVar[type[ObservedAsyncStream]]
-
     async def handle_async_request(self, request: Any) -> Any:
         """Send the request through the inner transport, observing API calls."""
         inner = self._inner.handle_async_request
-        return await send_async(self._observer, request, inner, self._stream_type)
+        return await send_async(self._instrumentation, self._adapter, request, inner)
 
     async def aclose(self) -> None:
         """Close the inner transport."""

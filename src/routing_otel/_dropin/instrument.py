@@ -3,7 +3,7 @@
 One patch per library sits where every client's request passes: the standard transports'
 ``handle_request`` / ``handle_async_request`` (httpx, httpx2; so clients made before
 ``instrument()`` and the OpenAI SDK's own are covered) and ``HTTPAdapter.send`` (requests).
-Each patch asks which observer is active: the one ``instrument()`` configured, or, inside
+Each patch asks which instrumentation is active: the one ``instrument()`` configured, or, inside
 an ``observe`` scope, a default one; else it calls through untouched. ``uninstrument()``
 puts back exactly the attributes that were there.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import wrapt
 
-from routing_otel._calls.lifecycle import ApiObserver, clear_stamp, stamp_request
+from routing_otel._calls.exchange import Instrumentation, clear_stamp, stamp_request
 from routing_otel._context.scope import wants_observation
 from routing_otel._options import Options
 from routing_otel._safety import guard
@@ -32,8 +32,8 @@ _MISSING = object()
 
 @dataclass(slots=True)
 class _State:
-    observer: ApiObserver | None = None  # set by instrument()
-    scoped: ApiObserver | None = None  # for observe() scopes without instrument()
+    instrumentation: Instrumentation | None = None  # set by instrument()
+    scoped: Instrumentation | None = None  # for observe() scopes without instrument()
     patched: list[tuple[type, str, object]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -41,38 +41,38 @@ class _State:
 _state = _State()
 
 
-def active_observer() -> ApiObserver | None:
-    """The observer for a call made now, or ``None`` when calls are not observed."""
-    observer = _state.observer
-    if observer is not None:
-        return observer
+def active_instrumentation() -> Instrumentation | None:
+    """The instrumentation for a call made now, or ``None`` when calls are not observed."""
+    current = _state.instrumentation
+    if current is not None:
+        return current
     if not wants_observation():
         return None
     scoped = _state.scoped
     if scoped is None:
         with _state.lock:
             if _state.scoped is None:
-                _state.scoped = ApiObserver(Options())
+                _state.scoped = Instrumentation(Options())
             scoped = _state.scoped
     return scoped
 
 
 def is_instrumented() -> bool:
     """Whether ``instrument()`` is in effect."""
-    return _state.observer is not None
+    return _state.instrumentation is not None
 
 
 def instrument(options: Options) -> None:
     """Observe every API call with ``options`` (calling it again replaces the options)."""
     with _state.lock:
-        _state.observer = ApiObserver(options)
+        _state.instrumentation = Instrumentation(options)
         ensure_patched()
 
 
 def uninstrument() -> None:
     """Stop observing and restore everything that was patched."""
     with _state.lock:
-        _state.observer = None
+        _state.instrumentation = None
         _state.scoped = None
         for owner, name, original in reversed(_state.patched):
             if original is _MISSING:
@@ -113,24 +113,29 @@ def _patch(owner: type, name: str, wrapper: Callable[..., Any]) -> None:
 
 def _httpx_like(library: str) -> Callable[[ModuleType], list[tuple[type, str, Any]]]:
     def patches(module: ModuleType) -> list[tuple[type, str, Any]]:
-        from routing_otel._calls.httpx_common import send_async, send_sync  # noqa: PLC0415
+        from routing_otel._calls.httpx_common import (  # noqa: PLC0415
+            HttpxAdapter,
+            send_async,
+            send_sync,
+        )
 
         ours = importlib.import_module(f"routing_otel.{library}")
+        sync_adapter = HttpxAdapter(ours.RoutingTransport._stream_type)  # noqa: SLF001
+        async_adapter = HttpxAdapter(ours.AsyncRoutingTransport._stream_type)  # noqa: SLF001
 
         def sync(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
-            observer = active_observer()
-            if observer is None:
+            instrumentation = active_instrumentation()
+            if instrumentation is None:
                 return wrapped(*args, **kwargs)
             request = args[0] if args else kwargs["request"]
-            return send_sync(observer, request, wrapped, ours.RoutingTransport._stream_type)  # noqa: SLF001
+            return send_sync(instrumentation, sync_adapter, request, wrapped)
 
         async def asynchronous(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
-            observer = active_observer()
-            if observer is None:
+            instrumentation = active_instrumentation()
+            if instrumentation is None:
                 return await wrapped(*args, **kwargs)
             request = args[0] if args else kwargs["request"]
-            stream = ours.AsyncRoutingTransport._stream_type  # noqa: SLF001
-            return await send_async(observer, request, wrapped, stream)
+            return await send_async(instrumentation, async_adapter, request, wrapped)
 
         return [
             (module.HTTPTransport, "handle_request", sync),
@@ -146,12 +151,12 @@ def _requests(module: ModuleType) -> list[tuple[type, str, Any]]:
     from routing_otel.requests import send_observed  # noqa: PLC0415
 
     def send(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
-        observer = active_observer()
-        if observer is None:
+        instrumentation = active_instrumentation()
+        if instrumentation is None:
             return wrapped(*args, **kwargs)
         request = args[0] if args else kwargs.pop("request")
         rest = args[1:]
-        return send_observed(observer, request, lambda: wrapped(request, *rest, **kwargs))
+        return send_observed(instrumentation, request, lambda: wrapped(request, *rest, **kwargs))
 
     return [
         (module.adapters.HTTPAdapter, "send", send),

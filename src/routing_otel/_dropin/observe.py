@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from opentelemetry import context as otel_context
@@ -23,6 +24,7 @@ from routing_otel._context import scope as scopes
 from routing_otel._dropin import instrument as _instrument
 from routing_otel._safety import guard
 from routing_otel._telemetry.metrics import SCHEMA_URL, SCOPE_NAME
+from routing_otel._telemetry.result import exception_type
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
@@ -65,8 +67,8 @@ class _Activation:
                 conversation_id=spec.conversation_id,
                 attributes=declared,
             )
-        observer = _instrument.active_observer() if _instrument.is_instrumented() else None
-        provider = observer.options.tracer_provider if observer is not None else None
+        current = _instrument.active_instrumentation() if _instrument.is_instrumented() else None
+        provider = current.options.tracer_provider if current is not None else None
         tracer = trace.get_tracer(
             SCOPE_NAME, __version__, tracer_provider=provider, schema_url=SCHEMA_URL
         )
@@ -118,7 +120,8 @@ class _Activation:
                 return
             if error is not None and not isinstance(error, GeneratorExit):
                 span.set_attribute(sc.ERROR_TYPE, type(error).__qualname__)
-                span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+                # The type only: the text may hold a URL's query string or a header value.
+                span.set_status(Status(StatusCode.ERROR, exception_type(error)))
             span.end()
 
 
@@ -143,7 +146,12 @@ class ObserveScope:
         self.use_case = use_case
         self.conversation_id = conversation_id
         self.attributes: Mapping[str, AttributeValue] = dict(attributes or {})
-        self._active: list[ExitStack] = []
+        # One stack of entries per thread and asyncio task: one ObserveScope object may be
+        # entered by concurrent tasks (a module-level ``SCOPE = observe(...)``), and each
+        # exit must leave its own task's entry.
+        self._active: ContextVar[tuple[ExitStack, ...]] = ContextVar(
+            f"routing_otel_observe_{id(self):x}", default=()
+        )
 
     # --- context manager --------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -152,7 +160,7 @@ class ObserveScope:
         with ExitStack() as stack:
             stack.enter_context(activation.finishing())
             stack.enter_context(activation.running())
-            self._active.append(stack.pop_all())
+            self._active.set((*self._active.get(), stack.pop_all()))
         return self
 
     def __exit__(
@@ -162,7 +170,9 @@ class ObserveScope:
         traceback: TracebackType | None,
     ) -> None:
         """Leave the scope and end its span; never swallows the body's exception."""
-        self._active.pop().__exit__(exc_type, exc, traceback)
+        *outer, innermost = self._active.get()
+        self._active.set(tuple(outer))
+        innermost.__exit__(exc_type, exc, traceback)
 
     async def __aenter__(self) -> Self:
         """The same as ``__enter__``, for ``async with``."""

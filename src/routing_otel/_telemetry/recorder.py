@@ -7,7 +7,6 @@ derived from those, so every client adapter produces identical telemetry.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from opentelemetry import trace
@@ -25,12 +24,9 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.util.types import AttributeValue
 
-    from routing_otel._context.fallback import Fallback
-    from routing_otel._context.scope import Scope
     from routing_otel._cost.economics import Economics
     from routing_otel._telemetry.result import Outcome
     from routing_otel._wire.observation import Observation
-    from routing_otel._wire.request import ChatRequest
 
 
 class Recorder:
@@ -75,69 +71,36 @@ class Recorder:
         sampler = getattr(provider, "sampler", None)
         return not (sampler is not None and sampler.get_description() == "AlwaysOffSampler")
 
-    def start(
-        self,
-        request: ChatRequest,
-        *,
-        start_ns: int | None = None,
-        scope: Scope | None = None,
-        fallback: Fallback | None = None,
-    ) -> CallRecord:
-        """Open the ``chat {model}`` span as the request is sent (``start_ns``, default now)."""
-        start_ns = time.time_ns() if start_ns is None else start_ns
-        model = request.model or "unknown"
-        pool = scope.pool if scope is not None and scope.pool else request.pool
-        record = CallRecord(request, trace.INVALID_SPAN, start_ns, pool, scope, fallback)
-        attributes: dict[str, AttributeValue] = {
-            sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
-            sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_EDENAI,
-            sc.GEN_AI_REQUEST_MODEL: model,
-            sc.GEN_AI_REQUEST_STREAM: request.stream,
-            sc.SERVER_ADDRESS: request.server_address,
-            sc.ROUTER_POOL: pool,
-            **record.span_attributes,
-        }
-        optional: dict[str, AttributeValue | None] = {
-            sc.SERVER_PORT: request.server_port,
-            sc.GEN_AI_REQUEST_MAX_TOKENS: request.max_tokens,
-            sc.GEN_AI_REQUEST_TEMPERATURE: request.temperature,
-            sc.GEN_AI_REQUEST_TOP_P: request.top_p,
-            sc.GEN_AI_CONVERSATION_ID: request.session_id
-            or (scope.conversation_id if scope else None),
-            sc.ROUTER_CANDIDATES: request.candidates,
-        }
-        if request.messages is not None:  # content capture is on (opt-in)
-            optional[sc.GEN_AI_INPUT_MESSAGES] = input_messages(request.messages)
-        if fallback is not None:
-            optional[sc.ROUTER_FALLBACK] = True
-            optional[sc.ROUTER_FALLBACK_FROM] = fallback.from_model
-            optional[sc.ROUTER_FALLBACK_REASON] = fallback.reason
-        attributes.update({k: v for k, v in optional.items() if v is not None})
-        record.span = self._tracer.start_span(
-            f"{sc.OPERATION_CHAT} {model}",
-            kind=SpanKind.CLIENT,
-            attributes=attributes,
-            start_time=start_ns,
-            record_exception=False,
-        )
-        return record
-
     def finish(
         self, record: CallRecord, observation: Observation | None, outcome: Outcome
     ) -> CallResult:
-        """Close the call's spans, record its metric points, and return what it amounted to."""
+        """Make the call's spans, whole, record its metric points, and return the result.
+
+        The spans are made when the call has ended, with the times it happened at, so none
+        can be left open: each is ended in the same step that started it.
+        """
         result = CallResult.of(record, observation, outcome)
         if self._economics is not None:
             result.assessment = self._economics.assess(record.request, observation)
         elif observation is not None and observation.cost is not None:
             result.assessment = Assessment(CostResult(observation.cost, sc.COST_REPORTED))
-        if record.request.routed:
-            self._route_span(result)
-        span = record.span
-        self._annotate(result)
-        if result.error_type is not None:
-            span.set_status(Status(StatusCode.ERROR, result.describe_error()))
-        span.end(end_time=result.end_ns)
+        model = record.request.model or "unknown"
+        span = record.span = self._tracer.start_span(
+            f"{sc.OPERATION_CHAT} {model}",
+            context=record.context,
+            kind=SpanKind.CLIENT,
+            attributes=_request_attributes(record),
+            start_time=record.start_ns,
+            record_exception=False,
+        )
+        try:
+            if record.request.routed:
+                self._route_span(result)
+            self._annotate(result)
+            if result.error_type is not None:
+                span.set_status(Status(StatusCode.ERROR, result.describe_error()))
+        finally:
+            span.end(end_time=result.end_ns)
         self._instruments.record(result)
         return result
 
@@ -179,6 +142,37 @@ class Recorder:
             route.set_attribute(sc.ERROR_TYPE, result.error_type)
             route.set_status(Status(StatusCode.ERROR, "the router's choice never became known"))
         route.end(end_time=known_ns if known_ns is not None else result.end_ns)
+
+
+def _request_attributes(record: CallRecord) -> dict[str, AttributeValue]:
+    request = record.request
+    scope = record.scope
+    fallback = record.fallback
+    attributes: dict[str, AttributeValue] = {
+        sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
+        sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_EDENAI,
+        sc.GEN_AI_REQUEST_MODEL: request.model or "unknown",
+        sc.GEN_AI_REQUEST_STREAM: request.stream,
+        sc.SERVER_ADDRESS: request.server_address,
+        sc.ROUTER_POOL: record.pool,
+        **record.span_attributes,
+    }
+    optional: dict[str, AttributeValue | None] = {
+        sc.SERVER_PORT: request.server_port,
+        sc.GEN_AI_REQUEST_MAX_TOKENS: request.max_tokens,
+        sc.GEN_AI_REQUEST_TEMPERATURE: request.temperature,
+        sc.GEN_AI_REQUEST_TOP_P: request.top_p,
+        sc.GEN_AI_CONVERSATION_ID: request.session_id or (scope.conversation_id if scope else None),
+        sc.ROUTER_CANDIDATES: request.candidates,
+    }
+    if request.messages is not None:  # content capture is on (opt-in)
+        optional[sc.GEN_AI_INPUT_MESSAGES] = input_messages(request.messages)
+    if fallback is not None:
+        optional[sc.ROUTER_FALLBACK] = True
+        optional[sc.ROUTER_FALLBACK_FROM] = fallback.from_model
+        optional[sc.ROUTER_FALLBACK_REASON] = fallback.reason
+    attributes.update({k: v for k, v in optional.items() if v is not None})
+    return attributes
 
 
 def _observation_attributes(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from opentelemetry.trace import INVALID_SPAN
 
 from routing_otel import _semconv as sc
 
 if TYPE_CHECKING:
     from opentelemetry import trace
+    from opentelemetry.context import Context
     from opentelemetry.util.types import AttributeValue
 
     from routing_otel._context.fallback import Fallback
@@ -31,14 +35,31 @@ class Outcome:
 
 @dataclass(slots=True)
 class CallRecord:
-    """A started call: its request, span, caller context and what it falls back from."""
+    """A started call: its request, caller context and what it falls back from.
+
+    Plain data while the call runs; its spans are made, whole, when it has ended.
+    """
 
     request: ChatRequest
-    span: trace.Span
     start_ns: int
     pool: str
     scope: Scope | None = None
     fallback: Fallback | None = None
+    context: Context | None = None  # the OpenTelemetry context the app called in
+    span: trace.Span = field(default=INVALID_SPAN)  # the chat span, once made
+
+    @classmethod
+    def of(
+        cls,
+        request: ChatRequest,
+        start_ns: int,
+        scope: Scope | None,
+        fallback: Fallback | None,
+        context: Context | None,
+    ) -> CallRecord:
+        """A call starting at ``start_ns``; the scope's pool name wins over the hash."""
+        pool = scope.pool if scope is not None and scope.pool else request.pool
+        return cls(request, start_ns, pool, scope, fallback, context)
 
     @property
     def span_attributes(self) -> dict[str, AttributeValue]:
@@ -123,22 +144,36 @@ class CallResult:
 
     def describe_error(self) -> str:
         """A short human description of why the call failed."""
-        exception = self.outcome.exception
-        if exception is not None:
-            return f"{type(exception).__name__}: {exception}"[:300]
+        if self.outcome.exception is not None:
+            # The type only: an exception's text may hold a URL with its query string or
+            # userinfo, or a header value (an API key).
+            return exception_type(self.outcome.exception)
         if self.observation is not None and self.observation.error_message:
-            return self.observation.error_message[:300]
+            return redact(self.observation.error_message)[:300]
         if self.outcome.status_code is not None:
             return f"HTTP {self.outcome.status_code}"
         return "error"
 
 
+_URL_SECRETS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^/\s@]*@)?([^\s?#]*)(?:\?[^\s#]*)?")
+
+
+def redact(text: str) -> str:
+    """``text`` with the userinfo and query string of every URL in it removed."""
+    return _URL_SECRETS.sub(r"\1\2", text)
+
+
+def exception_type(exc: BaseException) -> str:
+    """An exception's qualified type (``httpx.ReadError``; builtins unqualified)."""
+    exc_type = type(exc)
+    package = exc_type.__module__.split(".", 1)[0]
+    name = exc_type.__qualname__
+    return name if package == "builtins" else f"{package}.{name}"
+
+
 def _error_type(outcome: Outcome, observation: Observation | None) -> str | None:
     if outcome.exception is not None:
-        exc_type = type(outcome.exception)
-        package = exc_type.__module__.split(".", 1)[0]
-        name = exc_type.__qualname__
-        return name if package == "builtins" else f"{package}.{name}"
+        return exception_type(outcome.exception)
     if outcome.status_code is not None and outcome.status_code >= 400:
         return str(outcome.status_code)
     if observation is not None and (observation.error_code or observation.error_message):

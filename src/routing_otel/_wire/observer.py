@@ -25,6 +25,7 @@ from routing_otel._wire.json_body import JsonBody
 from routing_otel._wire.observation import Observation
 from routing_otel._wire.payload import PayloadReader
 from routing_otel._wire.sse_stream import FeedClock, SseStream
+from routing_otel._wire.usage import FrameMarks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,6 +77,7 @@ class SseObserver:
         "_mode",
         "_reader",
         "_stream",
+        "marks",
         "observation",
     )
 
@@ -88,6 +90,7 @@ class SseObserver:
         max_line_bytes: int = 64 * 1024,
         max_body_bytes: int = 1024 * 1024,
         capture_content_chars: int | None = None,
+        mark_frames: bool = False,
     ) -> None:
         """Observe a body of this ``Content-Type`` and ``Content-Encoding``.
 
@@ -95,6 +98,8 @@ class SseObserver:
         :meth:`feed` or :meth:`close`, and only when something needs a time. The caps must
         be at least 256 bytes. ``capture_content_chars``: keep up to that many characters of
         the answer's text in ``observation.content`` (content capture is opt-in).
+        ``mark_frames``: note in :attr:`marks` where SSE frames sit in the body and which is
+        a usage frame (for usage hiding; not with a ``Content-Encoding``).
         """
         if min(max_line_bytes, max_body_bytes) < _MIN_CAP:
             raise ValueError(f"buffer caps must be at least {_MIN_CAP} bytes")
@@ -108,6 +113,7 @@ class SseObserver:
         self._stream: SseStream | None = None
         self._body: JsonBody | None = None
         self._decoder: Decoder | None = None
+        self.marks: FrameMarks | None = None
         mode = _mode_of(content_type)
         self.observation.streamed = mode == _SSE
         try:
@@ -118,9 +124,11 @@ class SseObserver:
             if coding is not None:
                 budget = _INFLATE_BUDGET * max_body_bytes
                 self._decoder = Decoder(coding, step=_INFLATE_STEP, budget=budget)
+            elif mark_frames:
+                self.marks = FrameMarks()
         self._mode = mode
         if mode == _SSE:
-            self._start_stream()
+            self._start_stream(0)
 
     @property
     def buffered_bytes(self) -> int:
@@ -181,10 +189,12 @@ class SseObserver:
         self._release()
         return obs
 
-    def _start_stream(self) -> None:
+    def _start_stream(self, offset: int) -> None:
         self._mode = _SSE
         self.observation.streamed = True
-        self._stream = SseStream(self.observation, self._reader, self._clock, self._line_cap)
+        self._stream = SseStream(
+            self.observation, self._reader, self._clock, self._line_cap, self.marks, offset
+        )
 
     def _stop(self) -> None:
         self._dead = True
@@ -224,7 +234,7 @@ class SseObserver:
             self._mode = _JSON
             self._json(start)
         elif start[0] in _SSE_FIRST:
-            self._start_stream()
+            self._start_stream(self.observation.bytes_seen - len(start))
             self._route(start)
         else:
             self._mode = _OTHER

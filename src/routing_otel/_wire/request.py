@@ -16,28 +16,9 @@ from routing_otel import _semconv as sc
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-DEFAULT_HOSTS: tuple[str, ...] = ("api.edenai.run", "api.eu.edenai.run")
 CHAT_PATH_SUFFIX = "/chat/completions"
 _MAX_BODY_TO_PARSE = 8 * 1024 * 1024  # a larger request body is not read for attributes
 _MAX_CANDIDATES_RECORDED = 64  # the API's own limit
-
-
-@dataclass(frozen=True, slots=True)
-class HostMatcher:
-    """Which hosts count as the API: ``host`` matches any port, ``host:port`` only that one."""
-
-    hosts: frozenset[str]
-
-    @classmethod
-    def of(cls, hosts: Iterable[str] | None) -> HostMatcher:
-        """Build a matcher; ``None`` means Eden AI's public hosts."""
-        chosen = DEFAULT_HOSTS if hosts is None else tuple(hosts)
-        return cls(frozenset(h.strip().lower().rstrip("/") for h in chosen if h.strip()))
-
-    def matches(self, host: str, port: int | None) -> bool:
-        """Whether a request to ``host:port`` is aimed at the API."""
-        host = host.lower()
-        return host in self.hosts or (port is not None and f"{host}:{port}" in self.hosts)
 
 
 @dataclass(slots=True)
@@ -148,7 +129,7 @@ def _load_json_object(body: bytes | None) -> dict[str, object] | None:
         return None
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         return None
     return payload if isinstance(payload, dict) else None
 

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Final
 from routing_otel._wire.clip import Clip
 from routing_otel._wire.json_scan import recover
 from routing_otel._wire.skim import Skimmer
+from routing_otel._wire.usage import is_usage_only
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from routing_otel._wire.observation import Observation
     from routing_otel._wire.payload import PayloadReader
+    from routing_otel._wire.usage import FrameMarks
 
 _EOL: Final = re.compile(rb"\r\n|\r|\n")
 _BLANK_RUN: Final = re.compile(rb"[\r\n]+")  # more blank lines change nothing
@@ -65,7 +67,9 @@ class SseStream:
         "_event",
         "_head_cap",
         "_long",
+        "_marks",
         "_obs",
+        "_offset",
         "_partial",
         "_reader",
         "_skim",
@@ -73,10 +77,22 @@ class SseStream:
         "_tail_cap",
     )
 
-    def __init__(
-        self, observation: Observation, reader: PayloadReader, clock: FeedClock, line_cap: int
+    def __init__(  # noqa: PLR0913, PLR0917 - the marks are optional
+        self,
+        observation: Observation,
+        reader: PayloadReader,
+        clock: FeedClock,
+        line_cap: int,
+        marks: FrameMarks | None = None,
+        offset: int = 0,
     ) -> None:
-        """Fill ``observation``; keep lines and events up to ``line_cap`` bytes whole."""
+        """Fill ``observation``; keep lines and events up to ``line_cap`` bytes whole.
+
+        ``marks``: also note where frames start and end and which is a usage frame (for
+        usage hiding), in body offsets; ``offset`` is the body offset of the first byte fed.
+        """
+        self._marks = marks
+        self._offset = offset
         self._obs = observation
         self._reader = reader
         self._clock = clock
@@ -99,13 +115,18 @@ class SseStream:
                 held += clip.held
         return held
 
-    def feed(self, data: bytes) -> None:  # noqa: C901, PLR0912 - the hot loop, kept whole
+    def feed(self, data: bytes) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, whole
         """Take the next piece of the (decoded) stream."""
+        base = self._offset
+        self._offset = base + len(data)
+        marks = self._marks
         pos = 0
         if self._skip_lf:
             self._skip_lf = False
             if data[0] == _LF:
                 pos = 1
+                if marks is not None:
+                    marks.extend_cut(base, base + 1)
         if self._long is not None:
             pos = self._long_continues(data, pos)
             if pos < 0:
@@ -127,6 +148,8 @@ class SseStream:
                 if end < 0:
                     break
                 after = end + 1
+            if marks is not None and (partial or end > pos):
+                marks.line(base + pos - len(partial))
             if partial or end - pos > cap:
                 self._joined_line(partial, data, pos, end)
                 partial = b""
@@ -135,6 +158,8 @@ class SseStream:
                     self._dispatch()
                 else:
                     self._dispatched = False
+                if marks is not None:
+                    marks.end(base + after)
                 if after < size and data[after] in _EOL_BYTES:
                     run = _BLANK_RUN.match(data, after)
                     after = run.end() if run else after
@@ -144,6 +169,8 @@ class SseStream:
                 self._line(data[pos:end])
             pos = after
         if pos < size:
+            if marks is not None:
+                marks.line(base + pos - len(partial))
             partial = self._keep(partial, data, pos)
         self._partial = partial
 
@@ -151,6 +178,8 @@ class SseStream:
         """Keep the unfinished line; return what is kept whole (nothing if oversized)."""
         if len(partial) + len(data) - start <= self._cap:
             return partial + data[start:]
+        if self._marks is not None:
+            self._marks.read(usage_only=False)  # far too long for a usage frame
         clip = self._long = Clip(self._cap, self._head_cap, self._tail_cap)
         clip.add(partial)
         clip.add(memoryview(data)[start:])
@@ -215,6 +244,10 @@ class SseStream:
             if not payload or payload.isspace():
                 return  # more of an event already read whole
             self._dispatched = False  # no blank line between two events: tolerate it
+            marks = self._marks
+            if marks is not None:  # the new event is a frame of its own
+                marks.end(marks.line_at)
+                marks.line(marks.line_at)
         # Read as soon as the line is complete, not at the blank line: the time taken is
         # that of the piece that completed the frame, even if the blank line never comes.
         if self._read_data(payload, eager=True):
@@ -261,6 +294,8 @@ class SseStream:
             self._partial = b""
             self._line(line)
         self._dispatch()
+        if self._marks is not None:
+            self._marks.end(self._offset)
 
     def _read_data(  # noqa: C901, PLR0911, PLR0912 - the hot path, kept whole
         self, payload: bytes, *, eager: bool
@@ -269,6 +304,7 @@ class SseStream:
         if payload[-1:] != b"}":
             stripped = payload.strip()
             if stripped == b"[DONE]":
+                self._decided()
                 obs = self._obs
                 obs.done = True
                 if obs.end_ns is None:
@@ -279,12 +315,14 @@ class SseStream:
                     return False
                 if stripped:
                     self._obs.parse_errors += 1
+                self._decided()
                 return True
             payload = stripped
         skim = self._skim
         if skim is not None:
             chars = skim.count(payload)
             if chars is not None:
+                self._decided()
                 obs = self._obs
                 obs.chunks += 1
                 if chars:
@@ -298,14 +336,22 @@ class SseStream:
             if eager:
                 return False
             self._obs.parse_errors += 1
+            self._decided()
             return True
         if isinstance(chunk, dict):
             self._read_chunk(chunk)
         else:
             self._obs.parse_errors += 1
+            self._decided()
         return True
 
+    def _decided(self, *, usage_only: bool = False) -> None:
+        """The open frame's data was read: a usage frame, or one to keep."""
+        if self._marks is not None:
+            self._marks.read(usage_only=usage_only)
+
     def _read_recovered(self, head: bytes, tail: bytes, size: int) -> None:
+        self._decided()
         chunk = recover(head, tail, size)
         if chunk is None:
             self._obs.parse_errors += 1
@@ -313,6 +359,8 @@ class SseStream:
             self._read_chunk(chunk)
 
     def _read_chunk(self, chunk: dict[str, object]) -> None:
+        if self._marks is not None:
+            self._decided(usage_only=is_usage_only(chunk))
         obs = self._obs
         obs.chunks += 1
         if self._reader.read(chunk, part="delta") and obs.first_token_ns is None:
