@@ -39,8 +39,10 @@ def with_include_usage(body: bytes, payload: Mapping[str, object]) -> bytes | No
     if payload.get("stream") is not True:
         return None
     options = payload.get("stream_options", _MISSING)
-    if options is not _MISSING and options is not None and (
-        not isinstance(options, dict) or "include_usage" in options
+    if (
+        options is not _MISSING
+        and options is not None
+        and (not isinstance(options, dict) or "include_usage" in options)
     ):
         return None
     try:
