@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
@@ -51,16 +52,29 @@ def report(where: str, exc: BaseException) -> None:
 def _report(where: str, exc: BaseException) -> None:
     if _strict:
         raise exc
+    # Never the exception's text nor its traceback object: either may carry the request
+    # (a prompt, an API key in a body, a URL's query string) into the app's logs.
     if where not in _reported:
         _reported.add(where)
         logger.warning(
-            "routing-otel: internal error in %s; telemetry for this call may be incomplete, "
-            "the app is unaffected",
+            "routing-otel: internal error in %s (%s at %s); telemetry for this call may be "
+            "incomplete, the app is unaffected",
             where,
-            exc_info=exc,
+            type(exc).__qualname__,
+            _origin(exc),
         )
     else:
-        logger.debug("routing-otel: internal error in %s", where, exc_info=exc)
+        logger.debug("routing-otel: internal error in %s (%s)", where, type(exc).__qualname__)
+
+
+def _origin(exc: BaseException) -> str:
+    """Where the exception was raised: the innermost frame's file (base name) and line."""
+    tb = exc.__traceback__
+    if tb is None:
+        return "unknown"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
 
 
 @contextmanager

@@ -64,6 +64,7 @@ class SseStream:
         "_cap",
         "_clock",
         "_dispatched",
+        "_end_pending",
         "_event",
         "_head_cap",
         "_long",
@@ -93,6 +94,7 @@ class SseStream:
         """
         self._marks = marks
         self._offset = offset
+        self._end_pending = False  # a frame ended with a CR at the end of the last piece
         self._obs = observation
         self._reader = reader
         self._clock = clock
@@ -125,8 +127,9 @@ class SseStream:
             self._skip_lf = False
             if data[0] == _LF:
                 pos = 1
-                if marks is not None:
-                    marks.extend_cut(base, base + 1)
+            if self._end_pending and marks is not None:  # the blank line's LF is its own
+                self._end_pending = False
+                marks.end(base + pos)
         if self._long is not None:
             pos = self._long_continues(data, pos)
             if pos < 0:
@@ -159,7 +162,10 @@ class SseStream:
                 else:
                     self._dispatched = False
                 if marks is not None:
-                    marks.end(base + after)
+                    if after == size and data[end] == _CR:
+                        self._end_pending = True  # a LF may follow in the next piece
+                    else:
+                        marks.end(base + after)
                 if after < size and data[after] in _EOL_BYTES:
                     run = _BLANK_RUN.match(data, after)
                     after = run.end() if run else after

@@ -174,11 +174,6 @@ class FrameMarks:
         self.open_at = None
         self.keep = self.usage = False
 
-    def extend_cut(self, at: int, to: int) -> None:
-        """A cut that ended at ``at`` ends at ``to`` (a CR LF split across two reads)."""
-        if self.cuts and self.cuts[-1][1] == at:
-            self.cuts[-1] = (self.cuts[-1][0], to)
-
     def held_from(self) -> int | None:
         """Where the bytes that may still be cut start, if any."""
         return self.open_at if self.open_at is not None and not self.keep else None

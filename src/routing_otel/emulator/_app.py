@@ -7,6 +7,7 @@ import itertools
 import json
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from routing_otel.emulator import _catalogue, _control, _errors, _plan, _respond, _routing
 from routing_otel.emulator._config import MODEL_SPELLINGS, SSE_QUIRKS, USAGE_SHAPES, Fault
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from routing_otel.emulator._scenario import Scenario
     from routing_otel.emulator._validate import ChatRequest
 
-CHAT_PATHS = frozenset({"/v3/chat/completions", "/v3/llm/chat/completions"})
+CURRENT_CHAT_PATH = "/v3/chat/completions"
+CHAT_PATHS = frozenset({CURRENT_CHAT_PATH, "/v3/llm/chat/completions"})
 MODELS_PATHS = frozenset({"/v3/models", "/v3/llm/models"})
 MODEL_PREFIXES = ("/v3/models/", "/v3/llm/models/")
 SPELLING_HEADER = "x-emulator-model-spelling"
@@ -63,7 +65,8 @@ class App:
         except _errors.ApiError as error:
             if channel.status:  # a stream already started: nothing sensible left to say
                 raise
-            await channel.send(error.status, json_bytes(error.body), headers=error.headers)
+            body = b"" if error.body is None else json_bytes(error.body)
+            await channel.send(error.status, body, headers=error.headers)
 
     def _record(self, request: HttpRequest) -> None:
         try:
@@ -102,6 +105,10 @@ class App:
         self._authenticate(request.headers)
         chat = validate_chat(parse_body(request.body), request.headers)
         faults = self._faults(request.headers, routed=chat.routed)
+        if Fault.REDIRECT in faults and request.path != CURRENT_CHAT_PATH:
+            status = 308 if faults[Fault.REDIRECT] == 308 else 307
+            query = f"?{urlencode(request.query)}" if request.query else ""
+            raise _errors.redirect(status, CURRENT_CHAT_PATH + query)
         for fault, make_error in _STATUS_FAULTS.items():
             if fault in faults:
                 raise make_error(faults[fault], chat.model)

@@ -80,6 +80,9 @@ class Fault(str, Enum):
     """Prompt caching: the prompt's prefix is reported as `cached_tokens`."""
     CACHED_ANSWER = "cached_answer"
     """A cached answer: `cost` 0 and no `edenai_metadata` block."""
+    REDIRECT = "redirect"
+    """On the older chat path only, a gateway's redirect to the current one
+    (`/v3/llm/chat/completions` to `/v3/chat/completions`); value: the status (307, or 308)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

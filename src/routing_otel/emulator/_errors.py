@@ -10,7 +10,7 @@ class ApiError(Exception):
     """An HTTP error answer: raised anywhere while handling a request, sent by the server."""
 
     def __init__(self, status: int, body: Any, headers: tuple[tuple[str, str], ...] = ()) -> None:
-        """Keep the status, the JSON body and any extra response headers."""
+        """Keep the status, the JSON body (None: no body) and any extra response headers."""
         super().__init__(f"{status}: {body}")
         self.status = status
         self.body = body
@@ -124,6 +124,11 @@ def router_down() -> ApiError:
         code="router_unavailable",
     )
     return ApiError(503, error.body, (("retry-after", "1"),))
+
+
+def redirect(status: int, location: str) -> ApiError:
+    """A redirect that keeps the method and body (307 or 308), as a gateway may send."""
+    return ApiError(status, None, (("location", location),))
 
 
 def not_found() -> ApiError:

@@ -45,7 +45,7 @@ class Selection:
 
 def stable_hash(*parts: object) -> int:
     """Hash to 64 bits, the same in every process (unlike hash())."""
-    data = "\x1f".join(map(str, parts)).encode()
+    data = "\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")  # any JSON string
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
