@@ -4,8 +4,8 @@
 
 - without ``EDENAI_BASE_URL`` in the environment, starts the built-in Eden AI emulator on
   loopback and points the example at it, exactly as a user's config would: it sets
-  ``EDENAI_BASE_URL``, ``EDENAI_API_KEY`` and ``ROUTING_OTEL_HOSTS`` (so the library counts
-  the emulator's ``host:port`` as the API). No key, no network, no bill.
+  ``EDENAI_BASE_URL`` and ``EDENAI_API_KEY``. The library needs no host setting: a call
+  asking for ``@edenai`` is observed on any host. No key, no network, no bill.
 - with ``EDENAI_BASE_URL`` set, runs against that API instead (the real one costs money).
 - installs in-memory OpenTelemetry providers as the global ones (the example's one added
   line reports to the global providers), runs the example's ``main()``, and prints what it
@@ -79,7 +79,6 @@ def run(path: str, *, faults: Sequence[str] = ()) -> None:
         with Emulator(config) as emu:
             os.environ["EDENAI_BASE_URL"] = emu.llm_base_url
             os.environ.setdefault("EDENAI_API_KEY", DEMO_KEY)
-            os.environ["ROUTING_OTEL_HOSTS"] = f"{emu.host}:{emu.port}"
             print(f"Eden AI emulator at {emu.llm_base_url} (no key, no network)")
             for fault in faults:
                 emu.inject(fault)

@@ -30,11 +30,10 @@ def test_readme_block_runs(block: str, emu: Emulator, tmp_path: Path) -> None:
     """The block runs to completion with the API base URL pointed at the emulator."""
     script = tmp_path / "example.py"
     script.write_text(block)
-    env = {
-        **os.environ,
+    env = {  # as a user runs it: no host setting, the @edenai calls show the way
+        **{k: v for k, v in os.environ.items() if k != "ROUTING_OTEL_HOSTS"},
         "EDENAI_BASE_URL": emu.llm_base_url,
         "EDENAI_API_KEY": "sk-eden-readme",
-        "ROUTING_OTEL_HOSTS": f"127.0.0.1:{emu.port}",
     }
     result = subprocess.run(
         [sys.executable, "-W", "error", str(script)],

@@ -51,8 +51,9 @@ def instrument(
     it again replaces the options. The providers default to the global ones (never replaced
     behind your back). Options, each also read from the environment when not given:
 
-    - ``hosts``: hosts that count as the API (``ROUTING_OTEL_HOSTS``, comma-separated);
-      default ``api.edenai.run`` and ``api.eu.edenai.run``.
+    - ``hosts``: restrict to these hosts (``ROUTING_OTEL_HOSTS``, comma-separated; a base
+      URL is read as its host and port); default ``api.edenai.run``, ``api.eu.edenai.run``
+      and any host a call asking for ``@edenai`` goes to.
     - ``request_metadata`` (default True, ``ROUTING_OTEL_REQUEST_METADATA``): ask for
       ``edenai_metadata`` so server-side fallbacks and the router's strategy are seen.
     - ``capture_usage`` (default True, ``ROUTING_OTEL_CAPTURE_USAGE``): get usage and cost

@@ -72,8 +72,9 @@ def _env_budget() -> float | None:
 class Options:
     """How calls are observed.
 
-    ``hosts``: which hosts count as the API (``host`` any port, ``host:port`` one); default
-    Eden AI's public hosts, or ``ROUTING_OTEL_HOSTS`` (comma-separated).
+    ``hosts``: which hosts count as the API (``host`` any port, ``host:port`` one, a URL as
+    its host and port); default Eden AI's public hosts and any host a call asking for
+    ``@edenai`` goes to, or ``ROUTING_OTEL_HOSTS`` (comma-separated).
     ``request_metadata``: add ``x-edenai-metadata: enabled`` to API calls so server-side
     fallbacks and the router's strategy are visible (``ROUTING_OTEL_REQUEST_METADATA=0``
     turns it off).

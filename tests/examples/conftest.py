@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def example_env(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the examples' config (and the library's hosts) at the emulator."""
+    """Point the examples' config at the emulator; the library is told no hosts."""
     monkeypatch.setenv("EDENAI_BASE_URL", emu.llm_base_url)
     monkeypatch.setenv("EDENAI_API_KEY", "sk-eden-examples")
-    monkeypatch.setenv("ROUTING_OTEL_HOSTS", f"{emu.host}:{emu.port}")
+    monkeypatch.delenv("ROUTING_OTEL_HOSTS", raising=False)  # @edenai calls show the way
