@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from routing_otel import _safety
 from routing_otel import _semconv as sc
 from routing_otel._calls import gate as _gate
-from routing_otel._calls.httpx_common import ObservedSyncStream
+from routing_otel._calls.httpx_common import RelayedStream
 from routing_otel._calls.lifecycle import ResponseRelay
 from routing_otel._telemetry.recorder import Recorder
 from routing_otel._wire.observer import SseObserver
@@ -213,7 +213,7 @@ def test_with_telemetry_off_the_body_is_not_even_wrapped(
     transport = ours.RoutingTransport(inner, hosts=[HOST], **providers)
     request = module.Request("POST", URL, json=chat(stream=True))
     response = transport.handle_request(request)
-    assert isinstance(response.stream, ObservedSyncStream) is telemetry_on
+    assert isinstance(response.stream, RelayedStream) is telemetry_on
     response.close()
 
 

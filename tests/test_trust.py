@@ -12,6 +12,7 @@ import gc
 import json
 import logging
 import socket
+import tracemalloc
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -316,3 +317,31 @@ def _events(body: bytes) -> list[Any]:
         elif frame:
             events.append(frame.decode())
     return events
+
+
+def _peak_reading(url: str, adapter: requests.adapters.HTTPAdapter) -> int:
+    """Peak traced memory while requests reads a response in 64 KiB pieces, dropping them."""
+    session = requests.Session()
+    session.mount("http://", adapter)
+    body = json.dumps(chat(stream=True)).encode()
+    tracemalloc.start()
+    try:
+        with session.post(url, data=body, headers=HEADERS, stream=True) as response:
+            for _ in response.iter_content(65536):
+                pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_10mb_line_costs_requests_no_more_than_a_small_prefix(
+    canned: CannedServer, telemetry: Telemetry
+) -> None:
+    """2i: with usage capture on, a 10 MB SSE line is passed on, not held (was +3.1 MiB)."""
+    line = b'data: {"choices":[{"delta":{"content":"' + b"a" * (10 << 20) + b'"}}]}\n\n'
+    canned.canned.pieces = [line[i : i + 65536] for i in range(0, len(line), 65536)]
+    hosts = [f"127.0.0.1:{canned.port}"]
+    raw = _peak_reading(canned.url, requests.adapters.HTTPAdapter())
+    ours = _peak_reading(canned.url, RoutingAdapter(hosts=hosts, **telemetry.providers))
+    assert len(telemetry.chat_spans()) == 1
+    assert ours - raw < 512 * 1024, (raw, ours)

@@ -9,20 +9,20 @@ from __future__ import annotations
 import httpx
 
 from routing_otel._calls.httpx_common import (
+    AsyncRelayedStream,
     AsyncTransportBase,
-    ObservedAsyncStream,
-    ObservedSyncStream,
+    RelayedStream,
     SyncTransportBase,
 )
 
 __all__ = ["AsyncRoutingTransport", "RoutingTransport"]
 
 
-class _Stream(ObservedSyncStream, httpx.SyncByteStream):
+class _Stream(RelayedStream, httpx.SyncByteStream):
     pass
 
 
-class _AsyncStream(ObservedAsyncStream, httpx.AsyncByteStream):
+class _AsyncStream(AsyncRelayedStream, httpx.AsyncByteStream):
     pass
 
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 import httpx2
 
 from routing_otel._calls.httpx_common import (
+    AsyncRelayedStream,
     AsyncTransportBase,
-    ObservedAsyncStream,
-    ObservedSyncStream,
+    RelayedStream,
     SyncTransportBase,
 )
 
 __all__ = ["AsyncRoutingTransport", "RoutingTransport"]
 
 
-class _Stream(ObservedSyncStream, httpx2.SyncByteStream):
+class _Stream(RelayedStream, httpx2.SyncByteStream):
     pass
 
 
-class _AsyncStream(ObservedAsyncStream, httpx2.AsyncByteStream):
+class _AsyncStream(AsyncRelayedStream, httpx2.AsyncByteStream):
     pass
 
 

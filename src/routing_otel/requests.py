@@ -93,13 +93,13 @@ class _RequestsAdapter:
 
     def attach(self, response: requests.Response, call: CallLifecycle) -> None:
         relay = call.response(response.status_code, response.headers)
-        response.raw = _ObservedRaw(response.raw, relay)
+        response.raw = _RelayedRaw(response.raw, relay)
 
 
 _ADAPTER = _RequestsAdapter()
 
 
-class _ObservedRaw(wrapt.ObjectProxy[Any]):
+class _RelayedRaw(wrapt.ObjectProxy[Any]):
     """``response.raw`` (a urllib3 response) showing what the app reads to the observer.
 
     urllib3 calls its own methods internally on the real object, so each byte is seen once:
@@ -182,7 +182,7 @@ class _ObservedRaw(wrapt.ObjectProxy[Any]):
             self._self_relay.end(closed_early=True)
 
 
-def send_observed(
+def send_exchange(
     instrumentation: Instrumentation,
     request: requests.PreparedRequest,
     send: Callable[[], requests.Response],
@@ -215,6 +215,6 @@ class RoutingAdapter(HTTPAdapter):
     ) -> requests.Response:
         """Send the request, observing it if it is an API call."""
         parent = super().send
-        return send_observed(
+        return send_exchange(
             self._routing_instrumentation, request, lambda: parent(request, *args, **kwargs)
         )

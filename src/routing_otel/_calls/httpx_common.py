@@ -117,7 +117,7 @@ def _body_of(request: object) -> bytes | None:
     return content if isinstance(content, bytes) else None
 
 
-class ObservedSyncStream:
+class RelayedStream:
     """A response body that shows every piece to the observer as it passes to the app."""
 
     def __init__(self, inner: Any, relay: ResponseRelay) -> None:
@@ -138,8 +138,8 @@ class ObservedSyncStream:
             self._relay.end(closed_early=True)
 
 
-class ObservedAsyncStream:
-    """The async form of :class:`ObservedSyncStream` (the one ``async for`` relay loop)."""
+class AsyncRelayedStream:
+    """The async form of :class:`RelayedStream` (the one ``async for`` relay loop)."""
 
     def __init__(self, inner: Any, relay: ResponseRelay) -> None:
         """Wrap the inner transport's async body stream."""

@@ -148,7 +148,7 @@ def _httpx_like(library: str) -> Callable[[ModuleType], list[tuple[type, str, An
 
 
 def _requests(module: ModuleType) -> list[tuple[type, str, Any]]:
-    from routing_otel.requests import send_observed  # noqa: PLC0415
+    from routing_otel.requests import send_exchange  # noqa: PLC0415
 
     def send(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
         instrumentation = active_instrumentation()
@@ -156,7 +156,7 @@ def _requests(module: ModuleType) -> list[tuple[type, str, Any]]:
             return wrapped(*args, **kwargs)
         request = args[0] if args else kwargs.pop("request")
         rest = args[1:]
-        return send_observed(instrumentation, request, lambda: wrapped(request, *rest, **kwargs))
+        return send_exchange(instrumentation, request, lambda: wrapped(request, *rest, **kwargs))
 
     return [
         (module.adapters.HTTPAdapter, "send", send),
