@@ -338,7 +338,9 @@ def test_a_10mb_line_costs_requests_no_more_than_a_small_prefix(
     canned: CannedServer, telemetry: Telemetry
 ) -> None:
     """2i: with usage capture on, a 10 MB SSE line is passed on, not held (was +3.1 MiB)."""
-    line = b'data: {"choices":[{"delta":{"content":"' + b"a" * (10 << 20) + b'"}}]}\n\n'
+    # Tool-call arguments: no text shows early, so only the hold limit lets it pass.
+    head = b'data: {"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"'
+    line = head + b"a" * (10 << 20) + b'"}}]}}]}\n\n'
     canned.canned.pieces = [line[i : i + 65536] for i in range(0, len(line), 65536)]
     hosts = [f"127.0.0.1:{canned.port}"]
     raw = _peak_reading(canned.url, requests.adapters.HTTPAdapter())
