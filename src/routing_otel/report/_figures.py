@@ -118,7 +118,15 @@ def rows_of(figures: Figures) -> list[Row]:
     pool_sizes: dict[str, int] = defaultdict(int)
     for row in rows:
         pool_sizes[row.pool] += row.requests
-    rows.sort(key=lambda r: (-pool_sizes[r.pool], r.pool, r.served_model is None, -r.requests))
+    rows.sort(
+        key=lambda r: (
+            -pool_sizes[r.pool],
+            r.pool,
+            r.served_model is None,
+            -r.requests,
+            r.served_model or "",
+        )
+    )
     return rows
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from routing_otel import _semconv as sc
 
 SCHEMA = "routing-otel.report/v1"
+Unit = Literal["s", "ratio", "usd", "factor"]
 QUANTILE_NOTE = (
     "p50/p95 are estimates from the histogram buckets (linear interpolation inside a "
     "bucket, as Prometheus' histogram_quantile does), so they are only as fine as the "
@@ -133,6 +134,19 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Check:
+    """One ``--check`` threshold and how the report's numbers stand against it."""
+
+    flag: str  # the option that sets it, e.g. "--max-routing-p95"
+    what: str  # e.g. "routing latency p95"
+    unit: Unit
+    limit: float
+    value: float | None  # None: the report has no such number (skipped)
+    status: Literal["ok", "crossed", "skipped"]
+    reason: str | None = None  # why it was skipped
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     """Where the numbers come from, and what that source could and could not say."""
 
@@ -160,6 +174,7 @@ class Report:
     budget: Budget
     alerts: list[Alert] | None = None  # None: the source cannot know (the demo)
     run: dict[str, Any] | None = None  # the demo's own account of its run
+    checks: list[Check] | None = None  # with --check only
     heading: str = "routing-otel report"
     intro: list[str] = field(default_factory=list)  # the source's own first lines
     story: list[str] = field(default_factory=list)  # what the source adds after the numbers

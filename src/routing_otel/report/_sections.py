@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from routing_otel import _semconv as sc
 
 if TYPE_CHECKING:
-    from routing_otel.report._model import Quantiles, Report, Row
+    from routing_otel.report._model import Check, Quantiles, Report, Row, Unit
 
 NO_MODEL = "(failed, no model)"
 
@@ -238,6 +238,50 @@ def alerts_section(report: Report) -> Section | None:
     )
 
 
+def amount(value: float | None, unit: Unit) -> str:
+    """A checked number in its unit: ``1.21 s``, ``4.2%``, ``$0.0100``, ``1.30x``."""
+    if value is None:
+        return "-"
+    if unit == "s":
+        return seconds(value)
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit == "usd":
+        return usd(value)
+    return f"{value:.2f}x"
+
+
+def check_line(check: Check) -> str:
+    """One check in words: ``routing latency p95 1.21 s > 1 s (--max-routing-p95)``."""
+    sign = {"crossed": ">" if check.flag.startswith("--max") else "<"}.get(check.status, "vs")
+    return (
+        f"{check.what} {amount(check.value, check.unit)} {sign} "
+        f"{amount(check.limit, check.unit)} ({check.flag})"
+    )
+
+
+def checks_table(checks: list[Check]) -> Table:
+    """``--check``: each threshold, the report's number, and the verdict."""
+    return Table(
+        title="Checks (--check; defaults are the shipped alert rules' thresholds)",
+        headers=["check", "flag", "limit", "value", "result"],
+        right={2, 3},
+        groups=[
+            [
+                [
+                    c.what,
+                    c.flag,
+                    amount(c.limit, c.unit),
+                    amount(c.value, c.unit),
+                    c.status.upper() if c.status == "crossed" else c.status,
+                ]
+                for c in checks
+            ]
+        ],
+        footer=None,
+    )
+
+
 def numbers(report: Report) -> list[str]:
     """The numbers a newcomer looks at first: latency, money, errors, budget."""
     totals = report.totals
@@ -316,5 +360,8 @@ def sections(report: Report) -> list[Section]:
                 ],
             )
         )
+    if report.checks is not None:
+        skipped = [f"{c.flag} skipped: {c.reason}." for c in report.checks if c.reason]
+        parts.append(Section("", skipped, table=checks_table(report.checks)))
     parts.append(Section("Notes", _notes(report)))
     return parts
