@@ -137,7 +137,7 @@ def fallbacks_of(figures: Figures) -> list[FallbackPath]:
         for (layer, reason, source, to), count in figures.fallbacks.items()
         if round(count)
     ]
-    return sorted(paths, key=lambda p: (p.layer, -p.count, p.reason))
+    return sorted(paths, key=lambda p: (p.layer, -p.count, p.reason, p.from_model, p.to_model))
 
 
 def totals_of(figures: Figures, rows: list[Row], fallbacks: list[FallbackPath]) -> Totals:
