@@ -103,3 +103,16 @@ def test_tight_latency_check_fails(fleet: Fleet) -> None:
     assert "routing latency p95" in outcome.err
     assert "(--max-routing-p95)" in outcome.err
     assert "--max-error-ratio" not in outcome.err
+
+
+def test_ratios_are_not_judged_on_too_few_calls(fleet: Fleet) -> None:
+    """Below --min-request-rate, as in the alerts, the ratio checks are skipped and say why."""
+    argv = ("--check", "--min-request-rate", "1000", "--max-budget-pace", "1e9")
+    outcome = fleet.report(*argv)
+    assert outcome.status == 0, outcome.err
+    assert "--max-error-ratio skipped: " in outcome.out
+    checks = {c["flag"]: c for c in fleet.report(*argv, "--format", "json").json()["checks"]}
+    for flag in ("--max-error-ratio", "--max-fallback-ratio", "--min-ttft-good-ratio"):
+        assert checks[flag]["status"] == "skipped"
+        assert checks[flag]["reason"].endswith("the alerts need (1000/s, --min-request-rate)")
+    assert checks["--max-routing-p95"]["status"] == "ok"
