@@ -166,7 +166,7 @@ def alerts(prometheus: Prometheus, window: Window) -> list[Alert]:
             if key not in by_name or alert.state == "firing":
                 by_name[key] = alert
         found = list(by_name.values())
-    return sorted(found, key=lambda a: (a.state != "firing", a.name))
+    return sorted(found, key=lambda a: (a.state != "firing", a.name, a.labels.get(pq.JOB, "")))
 
 
 def _exemplar_values(

@@ -215,7 +215,9 @@ def alerts_section(report: Report) -> Section | None:
     if not report.alerts:
         return Section("", ["No alert of the shipped rules is pending or firing."])
     order = {"firing": 0, "pending": 1}
-    alerts = sorted(report.alerts, key=lambda a: (order.get(a.state, 2), a.name))
+    alerts = sorted(
+        report.alerts, key=lambda a: (order.get(a.state, 2), a.name, a.labels.get("job", ""))
+    )
     return Section(
         "",
         table=Table(
