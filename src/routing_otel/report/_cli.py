@@ -18,8 +18,32 @@ from routing_otel.report._sections import check_line
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from routing_otel.report._model import Report
+
 OK, CROSSED, UNREACHABLE, NO_DATA = 0, 1, 3, 4
+INTERRUPTED = 130  # as a shell reports Ctrl-C
 _PROG = "routing-otel report"
+
+
+def _read(prometheus: Prometheus, window: Window, err: TextIO) -> Report | int:
+    """The report, or the exit status after a one-line explanation on ``err``."""
+    try:
+        return read_report(prometheus, window)
+    except KeyboardInterrupt:
+        err.write(f"{_PROG}: interrupted\n")
+        return INTERRUPTED
+    except NoDataError as error:
+        err.write(f"{_PROG}: {error}\n")
+        return NO_DATA
+    except PrometheusError as error:
+        err.write(f"{_PROG}: {error}\n")
+        return UNREACHABLE
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        err.write(
+            f"{_PROG}: {prometheus.url} answered in a shape this report does not understand "
+            f"({type(error).__name__}: {error}): is it a Prometheus server?\n"
+        )
+        return UNREACHABLE
 
 
 def run(
@@ -37,25 +61,16 @@ def run(
     except ArgsExit as exit_:
         return exit_.status
     prometheus = Prometheus(settings.prometheus, settings.timeout_s)
-    window = Window(settings.end, settings.range_s, settings.service)
-    try:
-        report = read_report(prometheus, window)
-    except NoDataError as error:
-        err.write(f"{_PROG}: {error}\n")
-        return NO_DATA
-    except PrometheusError as error:
-        err.write(f"{_PROG}: {error}\n")
-        return UNREACHABLE
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-        err.write(
-            f"{_PROG}: {prometheus.url} answered in a shape this report does not understand "
-            f"({type(error).__name__}: {error}): is it a Prometheus server?\n"
-        )
-        return UNREACHABLE
+    report = _read(prometheus, Window(settings.end, settings.range_s, settings.service), err)
+    if isinstance(report, int):
+        return report
     if settings.check:
         report = dataclasses.replace(report, checks=evaluate(report, settings.limits))
-    render(report, out, settings.output_format)
-    out.flush()
+    try:
+        render(report, out, settings.output_format)
+        out.flush()
+    except BrokenPipeError:  # | head: the reader has what it wanted
+        return OK
     failed = crossed(report.checks or [])
     for check in failed:
         err.write(f"{_PROG}: check failed: {check_line(check)}\n")
