@@ -14,9 +14,11 @@ from typing import Any
 
 from dashboards import promql as q
 from dashboards.promql import JOB, POOL, RESPONSE_MODEL, Thresholds, fmt, seconds
+from routing_otel.report import _promql as report_promql
 
-RECORDING_GROUP = "routing-otel.recording"
-ALERTING_GROUP = "routing-otel.alerts"
+# `routing-otel report` finds the shipped rules by these names: one definition for both.
+RECORDING_GROUP = report_promql.RECORDING_GROUP
+ALERTING_GROUP = report_promql.ALERTING_GROUP
 SHORT = "5m"  # window of the fast-moving ratios and quantiles
 
 Rule = dict[str, Any]

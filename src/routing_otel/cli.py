@@ -1,4 +1,4 @@
-"""The ``routing-otel`` command line: ``demo`` and ``emulator``.
+"""The ``routing-otel`` command line: ``demo``, ``emulator``, ``prices`` and ``report``.
 
 Subcommands import their modules lazily, so ``routing-otel emulator`` does not load
 OpenTelemetry and the library never depends on this module.
@@ -14,6 +14,7 @@ commands:
   demo       run the router guides' workload on the built-in emulator and report its telemetry
   emulator   serve the Eden AI emulator on loopback (see docs/emulator.md)
   prices     pull Eden AI's model prices into a file the library loads, or show one
+  report     the demo's report for every process exporting to a Prometheus (docs/report.md)
 
 Run 'routing-otel COMMAND --help' for a command's options.
 """
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         from routing_otel import _prices_cli  # noqa: PLC0415 - lazy on purpose
 
         return _prices_cli.main(rest)
+    if command == "report":
+        from routing_otel import report  # noqa: PLC0415 - lazy on purpose
+
+        return report.main(rest)
     if command == "demo":
         from routing_otel import demo  # noqa: PLC0415 - lazy on purpose
 

@@ -77,6 +77,12 @@ class Buckets:
             seen += count
         return self.bounds[-1] if self.bounds else None
 
+    def share_at_most(self, bound: float) -> float | None:
+        """The share of observations at most ``bound`` (a bucket bound), None when empty."""
+        if self.total == 0 or bound not in self.bounds:
+            return None
+        return sum(self.counts[: self.bounds.index(bound) + 1]) / self.total
+
 
 def histograms(
     data: MetricsData | None,

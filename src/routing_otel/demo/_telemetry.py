@@ -28,6 +28,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from routing_otel import _semconv as sc
 from routing_otel.demo._metric_points import points
+from routing_otel.report._model import SlowCall
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,20 +46,6 @@ METRIC_INTERVAL_MS = 5000.0  # the SDK's 60 s default would export once in a 1-m
 
 class ExportSetupError(RuntimeError):
     """An export asked for cannot be set up (a missing package, a port in use)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SlowCall:
-    """One routed call, as a trace backend's "slowest calls" query would list it."""
-
-    duration_s: float
-    trace_id: str
-    span_id: str
-    pool: str | None
-    served_model: str | None
-    routing_s: float | None
-    ttft_s: float | None
-    error_type: str | None
 
 
 def _float(value: object) -> float | None:
