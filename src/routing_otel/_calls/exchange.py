@@ -117,9 +117,6 @@ class Instrumentation:
             carried = Carried(decision.request, hides_usage=decision.hides_usage)
         elif not self._recorder.may_record:
             return None
-        with guard("apply edits"):
-            if not adapter.apply(request, decision, carried):
-                carried.hides_usage = False
         request_ns = adapter.requested_ns(request) or stamped_ns
         fresh = request_ns is not None and 0 <= now_ns - request_ns <= _STAMP_MAX_AGE_NS
         chat = carried.request
@@ -127,13 +124,18 @@ class Instrumentation:
         fallback = self._tracker.starting(chat, scope)
         start_ns = request_ns if fresh and request_ns is not None else now_ns
         record = CallRecord.of(chat, start_ns, scope, fallback, otel_context.get_current())
-        return CallLifecycle(
+        call = CallLifecycle(
             self._recorder,
             self._tracker,
             record,
             carried,
             capture_content=self.options.capture_content,
         )
+        # Last: once the request is changed, the call that hides what we asked for exists.
+        with guard("apply edits"):
+            if not adapter.apply(request, decision, carried):
+                carried.hides_usage = call.hides_usage = False
+        return call
 
 
 class Exchange:

@@ -124,8 +124,16 @@ def figures(prometheus: Prometheus, window: Window, *, recorded: bool) -> Figure
             query(window.total(sc.PROM_FALLBACKS, pq.FALLBACK_LABELS)),
             lambda s: tuple(s.label(label) or "" for label in pq.FALLBACK_LABELS),
         ),
-        budget_limit_usd=prometheus.value(window.budget(recorded=recorded), window.end),
+        budget_limit_usd=_budget(prometheus, window, recorded=recorded),
     )
+
+
+def _budget(prometheus: Prometheus, window: Window, *, recorded: bool) -> float | None:
+    """The daily budget; from the gauge itself while the rule has not been evaluated yet."""
+    limit = prometheus.value(window.budget(recorded=recorded), window.end) if recorded else None
+    if limit is None:
+        limit = prometheus.value(window.budget(recorded=False), window.end)
+    return limit
 
 
 def _alert(raw: dict[str, Any], state: str | None = None) -> Alert:
