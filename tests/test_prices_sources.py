@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 import pytest
@@ -131,6 +132,21 @@ def test_names_the_library_cannot_price_are_unpriced_not_errors(name: str) -> No
     assert library is not None
     assert library.find(name) is None
     assert PriceSources.default().lookup(name) is None
+
+
+def test_prices_are_the_ones_in_force_at_call_time() -> None:
+    """A model with off-peak rates (DeepSeek) is priced at the rate of the moment, not cached."""
+    library = library_prices()
+    assert library is not None
+    peak = library.find("deepseek/deepseek-chat", at=datetime(2026, 12, 7, 12, tzinfo=timezone.utc))
+    off_peak = library.find(
+        "deepseek/deepseek-chat", at=datetime(2026, 12, 7, 18, tzinfo=timezone.utc)
+    )
+    assert peak is not None
+    assert off_peak is not None
+    assert peak.price is not None
+    assert off_peak.price is not None
+    assert off_peak.price.input < peak.price.input
 
 
 def test_tiered_prices_say_they_are_the_base_tier() -> None:

@@ -49,19 +49,25 @@ class LibraryPrices:
         self._snapshot = snapshot
         self.origin = f"{LIBRARY} {version}"
 
-    def find(self, model: str, provider: str | None = None) -> PriceEntry | None:
+    def find(
+        self, model: str, provider: str | None = None, *, at: datetime | None = None
+    ) -> PriceEntry | None:
         """The price of ``model`` (``provider/model``, or bare with ``provider``), else ``None``.
 
-        Never raises: a name the library cannot parse is simply not priced here.
+        The price in force now: genai-prices knows price changes by date and time of day
+        (off-peak rates). Never raises: a name it cannot parse is simply not priced here.
         """
         try:
-            return self._find(_normalize(model), _normalize(provider) if provider else None)
+            found = self._model(_normalize(model), _normalize(provider) if provider else None)
+            when = at or datetime.now(tz=timezone.utc)
+            return None if found is None else _entry(*found, when, origin=self.origin)
         except Exception:  # a library's bug must not break pricing: the next source applies
             logger.debug("routing-otel: %s failed on %r", LIBRARY, model, exc_info=True)
             return None
 
     @functools.lru_cache(maxsize=_CACHE_SIZE)  # noqa: B019  (one instance per process)
-    def _find(self, name: str, hint: str | None) -> PriceEntry | None:
+    def _model(self, name: str, hint: str | None) -> tuple[str, Any, Any] | None:
+        """(our provider name, genai-prices' provider, its model) for a name; cached."""
         if not name or name.startswith("@"):  # `@edenai` names no model
             return None
         provider, bare = name.split("/", 1) if "/" in name else (hint, name)
@@ -71,18 +77,24 @@ class LibraryPrices:
             )
         except LookupError:
             return None
-        prices = info.get_prices(datetime.now(tz=timezone.utc))
-        price = _model_price(prices)
-        if price is None:
-            return None
-        tiered = any(_is_tiered(getattr(prices, key)) for key in _KEYS)
-        return PriceEntry(
-            id=f"{provider or found_provider.id}/{info.id}".lower(),
-            price=price,
-            origin=self.origin,
-            note=f"{found_provider.name}, {info.name or info.id}"
-            + (" (base tier: larger prompts cost more)" if tiered else ""),
-        )
+        return provider or found_provider.id, found_provider, info
+
+
+def _entry(
+    provider: str, found_provider: Any, info: Any, at: datetime, *, origin: str
+) -> PriceEntry | None:
+    prices = info.get_prices(at)
+    price = _model_price(prices)
+    if price is None:
+        return None
+    tiered = any(_is_tiered(getattr(prices, key)) for key in _KEYS)
+    return PriceEntry(
+        id=f"{provider}/{info.id}".lower(),
+        price=price,
+        origin=origin,
+        note=f"{found_provider.name}, {info.name or info.id}"
+        + (" (base tier: larger prompts cost more)" if tiered else ""),
+    )
 
 
 _KEYS: Final = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok")
