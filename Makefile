@@ -6,7 +6,7 @@ VENV_OPENAI2 := .venv-openai2
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck unit bench bench-smoke clean
+.PHONY: demo test lint typecheck unit bench bench-smoke images clean
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ bench-smoke: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py
 	$(PY) benchmarks/overhead.py
+
+# Redraw dashboards/img/*.png from a real Prometheus fed by real traffic (about 3 minutes;
+# needs the Debian prometheus package). Each picture records its dashboard's hash.
+images: $(VENV)/.ready
+	$(PY) dashboards/generate.py
+	$(PY) dashboards/render.py
 
 test: lint typecheck unit bench-smoke
 

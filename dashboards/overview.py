@@ -49,6 +49,14 @@ def _mean_ttft(matchers: list[str]) -> str:
     return f"({total} / {count})"
 
 
+NO_MODEL = "(failed: no model)"
+
+
+def _no_model(expr: str) -> str:
+    """Name the series of calls that failed before a model was known, instead of a blank."""
+    return f'label_replace({expr}, "{RESPONSE_MODEL}", "{NO_MODEL}", "{RESPONSE_MODEL}", "")'
+
+
 def _served_models(window: str) -> Target:
     per_model = sum_by(
         [POOL, RESPONSE_MODEL], q.increase(sel(q.REQUESTS, *BY_POOL, *ROUTED_OK), window)
@@ -87,15 +95,9 @@ def overview(th: Thresholds) -> db.Dashboard:
         timeseries(
             "Request rate by served model",
             "LLM calls per second by the model that served them (routed and fixed calls);"
-            " calls that failed before a model was known are shown as 'none'.",
+            f" calls that failed before a model was known are shown as '{NO_MODEL}'.",
             "reqps",
-            [
-                Target(
-                    f"label_replace({sum_by([RESPONSE_MODEL], rate(requests, W))},"
-                    f' "{RESPONSE_MODEL}", "none", "{RESPONSE_MODEL}", "")',
-                    model,
-                )
-            ],
+            [Target(_no_model(sum_by([RESPONSE_MODEL], rate(requests, W))), model)],
             stack=True,
         )
     )
@@ -210,11 +212,14 @@ def overview(th: Thresholds) -> db.Dashboard:
     d = d.with_panel(
         timeseries(
             "Call duration p95 by served model",
-            f"Whole call, request to last byte ({sc.METRIC_OPERATION_DURATION}).",
+            f"Whole call, request to last byte ({sc.METRIC_OPERATION_DURATION}); calls that"
+            f" failed before a model was known are shown as '{NO_MODEL}'.",
             "s",
             [
                 Target(
-                    histogram_quantile(0.95, q.OPERATION_DURATION, BY_POOL, [RESPONSE_MODEL], W),
+                    _no_model(
+                        histogram_quantile(0.95, q.OPERATION_DURATION, BY_POOL, [RESPONSE_MODEL], W)
+                    ),
                     model,
                 )
             ],

@@ -160,7 +160,7 @@ def variables(*, traces: bool) -> list[Any]:
         .label("Service (job)")
         .description("The job label: the scrape job, or service.name through the Collector.")
         .datasource(PROMETHEUS)
-        .query(f"label_values({q.REQUESTS}, {JOB})")
+        .query(f"label_values({sel(q.REQUESTS)}, {JOB})")
         .refresh(dm.VariableRefresh.ON_TIME_RANGE_CHANGED)
         .sort(dm.VariableSort.ALPHABETICAL_ASC)
         .multi(True)  # noqa: FBT003

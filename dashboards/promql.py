@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from routing_otel import _semconv as sc
 from routing_otel._semconv import prom_label
+from routing_otel._telemetry.metrics import SCOPE_NAME
 from routing_otel.report import _thresholds
 
 if TYPE_CHECKING:
@@ -34,6 +35,13 @@ ROUTING_DURATION = sc.PROM_ROUTING_DURATION
 TIME_TO_FIRST_CHUNK = sc.PROM_TIME_TO_FIRST_CHUNK
 OPERATION_DURATION = sc.PROM_OPERATION_DURATION
 TOKEN_USAGE = sc.PROM_TOKEN_USAGE
+
+# --- our own series ---------------------------------------------------------------------------
+# Other GenAI instrumentations (opentelemetry-instrumentation-openai-v2, OpenLLMetry, OpenLIT)
+# export the same gen_ai_client_* names. Both exporters we support label every point with the
+# meter's instrumentation scope, so every selector (``sel``) matches routing-otel's own meter.
+SCOPE = "otel_scope_name"
+SCOPE_VALUE = SCOPE_NAME
 
 # --- labels ---------------------------------------------------------------------------------
 JOB = "job"  # the service: the scrape job, or service.name on the Collector path
@@ -66,6 +74,9 @@ def eq(label: str, value: str) -> str:
     return f'{label}="{value}"'
 
 
+OURS = eq(SCOPE, SCOPE_VALUE)
+
+
 def ne(label: str, value: str) -> str:
     """``label!="value"``."""
     return f'{label}!="{value}"'
@@ -77,8 +88,12 @@ def match(label: str, regex: str) -> str:
 
 
 def sel(metric: str, *matchers: str) -> str:
-    """A series selector: ``metric{m1, m2}``."""
-    return f"{metric}{{{', '.join(matchers)}}}" if matchers else metric
+    """A selector of routing-otel's own series: ``metric{otel_scope_name="routing_otel", m1}``.
+
+    Every metric in a query or rule goes through here, so a series another instrumentation
+    exports under the same name is never summed into ours.
+    """
+    return f"{metric}{{{', '.join((OURS, *matchers))}}}"
 
 
 def rate(selector: str, window: str) -> str:

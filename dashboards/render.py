@@ -1,5 +1,6 @@
 """Render the dashboards' panels from a real Prometheus fed by real traffic, as PNG pictures.
 
+    make images                               # the same, from a fresh checkout
     python dashboards/render.py               # about two and a half minutes
     python dashboards/render.py --phase-seconds 20 --output /tmp/img
 
@@ -9,14 +10,20 @@ three phases of traffic through our transport to the emulator, normal, then a de
 router (slow routing, 503s, rate limits, fallbacks), then normal again. The traces panel
 is drawn from the spans of the same traffic. Needs the Debian ``prometheus`` binary and
 matplotlib (a development dependency).
+
+Each picture records, in its PNG metadata (:data:`DIGEST_KEY`), the SHA-256 of the dashboard
+JSON it was drawn from: a test compares it with the committed JSON, so a dashboard changed
+since its picture was drawn is caught.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import math
+import re
 import sys
 import tempfile
 import threading
@@ -46,6 +53,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 HERE = Path(__file__).resolve().parent
+DASHBOARDS = ("routing-overview", "cost")
+DIGEST_KEY = "routing-otel-dashboard-sha256"  # a PNG text chunk: the JSON the picture shows
 NORMAL = EmulatorConfig(routing_delay_s=(0.08, 0.45), tokens_per_s=400.0, seed=1)
 DEGRADED = NORMAL.replace(routing_delay_s=(0.7, 1.9))
 NORMAL_FAULTS: tuple[str | None, ...] = ("provider_fallback", None, None, None, None, None)
@@ -76,7 +85,8 @@ def _legend(template: str, labels: dict[str, str]) -> str:
         return ", ".join(f"{k}={v}" for k, v in labels.items()) or "value"
     for key, value in labels.items():
         template = template.replace(f"{{{{{key}}}}}", value)
-    return template.replace("{{", "").replace("}}", "")
+    # Grafana writes a label the series lacks as nothing, not as its name.
+    return re.sub(r"\{\{[^}]*\}\}", "", template).strip(" ·") or "value"
 
 
 def _format_axis(ax: Axes, unit: str) -> None:
@@ -220,14 +230,20 @@ def _traces(ax: Axes, spans: InMemorySpanExporter, window: tuple[float, float]) 
         cell.get_text().set_color(TEXT)
 
 
+def digest(dashboard_json: bytes) -> str:
+    """The SHA-256 (hex) of a dashboard JSON file's bytes, as recorded in its picture."""
+    return hashlib.sha256(dashboard_json).hexdigest()
+
+
 def draw(
-    dashboard: dict[str, Any],
+    dashboard_json: bytes,
     prometheus: lab.PrometheusServer,
     spans: InMemorySpanExporter,
     window: tuple[float, float],
     path: Path,
 ) -> None:
     """Draw every panel of one dashboard, two per row as in Grafana, into one PNG."""
+    dashboard = json.loads(dashboard_json)
     panels = [p for p in dashboard["panels"] if p["type"] != "row"]
     rows = math.ceil(len(panels) / 2)
     fig, axes = plt.subplots(rows, 2, figsize=(16, 3.4 * rows), facecolor=BACKGROUND)
@@ -244,7 +260,7 @@ def draw(
         ax.axis("off")
     fig.suptitle(dashboard["title"], color=TEXT, fontsize=14, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.99))
-    fig.savefig(path, dpi=72, facecolor=BACKGROUND)
+    fig.savefig(path, dpi=72, facecolor=BACKGROUND, metadata={DIGEST_KEY: digest(dashboard_json)})
     plt.close(fig)
 
 
@@ -288,10 +304,15 @@ def run(phase_seconds: float, workers: int, output: Path) -> list[Path]:
         prometheus.wait_for_scrape(after=end)
         output.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in ("routing-overview", "cost"):
-            dashboard = json.loads((HERE / "grafana" / f"{name}.json").read_text(encoding="utf-8"))
+        for name in DASHBOARDS:
             path = output / f"{name}.png"
-            draw(dashboard, prometheus, spans, (start, end), path)
+            draw(
+                (HERE / "grafana" / f"{name}.json").read_bytes(),
+                prometheus,
+                spans,
+                (start, end),
+                path,
+            )
             written.append(path)
     endpoint.stop()
     return written

@@ -85,8 +85,8 @@ def recording_rules(th: Thresholds) -> list[Rule]:
     routed_ok = q.sel(q.REQUESTS, q.eq(q.REQUEST_MODEL, q.ROUTED), q.eq(q.OUTCOME, q.SUCCESS))
     pool_labels = [JOB, POOL]
     ttft_good = q.sel(f"{q.TIME_TO_FIRST_CHUNK}_bucket", q.eq(q.LE, q.le_value(th.ttft_target_s)))
-    ttft_count = f"{q.TIME_TO_FIRST_CHUNK}_count"
-    requests_by_job = q.sum_by([JOB], q.rate(q.REQUESTS, SHORT))
+    ttft_count = q.sel(f"{q.TIME_TO_FIRST_CHUNK}_count")
+    requests_by_job = q.sum_by([JOB], q.rate(q.sel(q.REQUESTS), SHORT))
     rules: list[tuple[str, str]] = [
         (
             r.routing_p95,
@@ -103,7 +103,7 @@ def recording_rules(th: Thresholds) -> list[Rule]:
         (
             r.fallback_ratio,
             (
-                f"{q.sum_by([JOB, q.FALLBACK_LAYER], q.rate(q.FALLBACKS, SHORT))}"
+                f"{q.sum_by([JOB, q.FALLBACK_LAYER], q.rate(q.sel(q.FALLBACKS), SHORT))}"
                 f" / on ({JOB}) group_left {requests_by_job}"
             ),
         ),
@@ -127,10 +127,10 @@ def recording_rules(th: Thresholds) -> list[Rule]:
                 f" (max_over_time({r.routed_by_model}[{th.same_model_history}]) > 0)"
             ),
         ),
-        (r.cost_pace, q.sum_by([JOB], q.increase(q.COST, th.budget_pace_window))),
-        (r.cost_period, q.sum_by([JOB], q.increase(q.COST, th.budget_period))),
+        (r.cost_pace, q.sum_by([JOB], q.increase(q.sel(q.COST), th.budget_pace_window))),
+        (r.cost_period, q.sum_by([JOB], q.increase(q.sel(q.COST), th.budget_period))),
         # Every process of a service exports the same limit: take it once per budget name.
-        (r.budget, q.sum_by([JOB], f"max {q.by([JOB, q.BUDGET_NAME])} ({q.BUDGET_LIMIT})")),
+        (r.budget, q.sum_by([JOB], f"max {q.by([JOB, q.BUDGET_NAME])} ({q.sel(q.BUDGET_LIMIT)})")),
         (
             r.success_rate,
             q.sum_by(
@@ -142,7 +142,7 @@ def recording_rules(th: Thresholds) -> list[Rule]:
         (
             r.cost_per_request,
             (
-                f"{q.sum_by(pool_labels, q.rate(q.COST, th.cost_jump_window))}"
+                f"{q.sum_by(pool_labels, q.rate(q.sel(q.COST), th.cost_jump_window))}"
                 f" / ({r.success_rate} > 0)"
             ),
         ),
@@ -276,7 +276,8 @@ def alerting_rules(th: Thresholds) -> list[Rule]:
         ),
         _Alert(
             "LLMRouterTelemetryAbsent",
-            f"absent({q.REQUESTS})",
+            # absent() of a selector copies its equality matchers onto the alert: aggregate first.
+            f"absent({q.sum_by([], q.sel(q.REQUESTS))})",
             th.absent_for,
             "warning",
             "No routing-otel metrics reach Prometheus.",
@@ -285,8 +286,8 @@ def alerting_rules(th: Thresholds) -> list[Rule]:
         ),
         _Alert(
             "LLMRouterTelemetryStopped",
-            f"group by ({JOB}) (max_over_time({q.REQUESTS}[{th.stopped_lookback}]))"
-            f" unless on ({JOB}) group by ({JOB}) ({q.REQUESTS})",
+            f"group by ({JOB}) (max_over_time({q.sel(q.REQUESTS)}[{th.stopped_lookback}]))"
+            f" unless on ({JOB}) group by ({JOB}) ({q.sel(q.REQUESTS)})",
             th.stopped_for,
             "warning",
             f"routing-otel metrics of {job} stopped.",

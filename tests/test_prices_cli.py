@@ -245,14 +245,14 @@ def test_pull_unwritable_output(
 
 
 def test_show_resolves_a_spelling(capsys: pytest.CaptureFixture[str]) -> None:
-    """``show`` prints the canonical id, per-million prices and the source."""
+    """``show`` prints the canonical id, per-million prices and which source priced it."""
     assert main(["show", "claude-sonnet-4-5-20250929"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("anthropic/claude-sonnet-4-5 (from 'claude-sonnet-4-5-20250929')\n")
     assert "input        $3.00 per 1M tokens" in out
     assert "cache read   $0.30 per 1M tokens" in out
     assert "cache write  $3.75 per 1M tokens" in out
-    assert "built-in table (as of 2026-11-22)" in out
+    assert "priced by    genai-prices\n" in out
 
 
 def test_show_with_provider_and_input_price_fallback(capsys: pytest.CaptureFixture[str]) -> None:
@@ -264,11 +264,12 @@ def test_show_with_provider_and_input_price_fallback(capsys: pytest.CaptureFixtu
 
 
 def test_show_lists_every_priced_model(capsys: pytest.CaptureFixture[str]) -> None:
-    """Without a model, one line per priced model."""
+    """Without a model, one line per model of the tables, then where the others come from."""
     assert main(["show"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 8
+    assert len(lines) == 9
     assert lines[0].startswith("anthropic/claude-haiku-4-5 ")
+    assert "genai-prices" in lines[-1]
 
 
 def test_show_reads_the_pulled_file(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
@@ -289,7 +290,7 @@ def test_show_with_a_litellm_file(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_show_unknown_model(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown model is one line and exit 1."""
-    _fails(["show", "gpt-4o-mini-tts"], capsys, "no price for 'gpt-4o-mini-tts'")
+    _fails(["show", "acme/no-such-model"], capsys, "no price for 'acme/no-such-model'")
 
 
 def test_show_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

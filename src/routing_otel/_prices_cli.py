@@ -2,8 +2,9 @@
 
 ``pull`` reads the public ``/v3/models`` catalogue (no API key needed) and writes it,
 atomically, where the library looks for it (:func:`default_prices_path`). ``show`` prints
-what a model name resolves to. Failures are one line on stderr and exit code 1, never a
-traceback.
+what a model name resolves to, and which source priced it (the user's price file,
+genai-prices, or the built-in table: see ``_cost/sources.py``). Failures are one line on
+stderr and exit code 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -26,11 +27,9 @@ from routing_otel._cost.prices import (
     PriceFileError,
     PriceTable,
     default_prices_path,
-    load_builtin_table,
-    load_default_table,
-    load_price_file,
     parse_catalogue,
 )
+from routing_otel._cost.sources import LIBRARY, Priced, PriceSources
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
@@ -167,21 +166,30 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _show(model: str | None, provider: str | None, file: Path | None) -> int:
-    table = (
-        load_default_table() if file is None else load_builtin_table().merged(load_price_file(file))
-    )
+    sources = PriceSources.for_file(file)
     if model is None:
+        table = sources.table
         for model_id in sorted(table.entries):
             if table.entries[model_id].price is not None:
                 sys.stdout.write(_summary_line(table, model_id))
+        if sources.library is not None:
+            sys.stdout.write(
+                f"... and the models of {sources.library.origin}, asked before the built-in"
+                " table: 'routing-otel prices show MODEL' looks one up\n"
+            )
         return 0
-    resolved = table.resolve(model, provider)
-    if resolved is None:
-        raise _CommandError(
-            f"no price for {model!r}: not in the price table (run 'routing-otel prices pull', "
-            f"or set {PRICES_FILE_ENV} to a price file)"
+    found = sources.find(model, provider)
+    if found is None or found.entry.price is None:
+        library = (
+            sources.library.origin
+            if sources.library
+            else f"{LIBRARY} (not installed: pip install 'routing-otel[prices]')"
         )
-    sys.stdout.write(_details(table, resolved, model))
+        raise _CommandError(
+            f"no price for {model!r}: not in your price file, {library} or the built-in table"
+            f" (run 'routing-otel prices pull', or set {PRICES_FILE_ENV} to a price file)"
+        )
+    sys.stdout.write(_details(found, model))
     return 0
 
 
@@ -195,10 +203,11 @@ def _summary_line(table: PriceTable, model_id: str) -> str:
     )
 
 
-def _details(table: PriceTable, model_id: str, asked: str) -> str:
-    entry = table.entries[model_id]
+def _details(found: Priced, asked: str) -> str:
+    entry = found.entry
     price: ModelPrice | None = entry.price
     assert price is not None
+    model_id = entry.id
     title = model_id if asked.strip().lower() == model_id else f"{model_id} (from {asked!r})"
     lines = [
         title,
@@ -206,6 +215,7 @@ def _details(table: PriceTable, model_id: str, asked: str) -> str:
         f"  output       {_per_million(price.output)} per 1M tokens",
         _cache_line("cache read ", price.cache_read, price.input),
         _cache_line("cache write", price.cache_write, price.input),
+        f"  priced by    {found.source}",
         f"  from         {entry.origin}",
     ]
     if entry.note:

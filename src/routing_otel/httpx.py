@@ -6,7 +6,15 @@
 
 from __future__ import annotations
 
-import httpx
+try:
+    import httpx
+except ModuleNotFoundError as _missing:  # only httpx itself: a broken install raises as is
+    if _missing.name != "httpx":
+        raise
+    raise ModuleNotFoundError(
+        "routing_otel.httpx needs httpx, which is not installed: pip install 'routing-otel[httpx]'",
+        name="httpx",
+    ) from _missing
 
 from routing_otel._calls.httpx_common import (
     AsyncRelayedStream,

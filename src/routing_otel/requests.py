@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import wrapt
-from requests.adapters import HTTPAdapter
+
+try:
+    from requests.adapters import HTTPAdapter
+except ModuleNotFoundError as _missing:  # only requests itself: a broken install raises as is
+    if _missing.name != "requests":
+        raise
+    raise ModuleNotFoundError(
+        "routing_otel.requests needs requests, which is not installed:"
+        " pip install 'routing-otel[requests]'",
+        name="requests",
+    ) from _missing
 
 from routing_otel._calls.exchange import Exchange, Instrumentation
 from routing_otel._calls.gate import Outgoing

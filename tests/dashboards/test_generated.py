@@ -92,6 +92,30 @@ def test_every_name_in_a_query_comes_from_semconv() -> None:
                 assert token in SERIES | LABELS | RECORDED, (token, expr)
 
 
+def _selectors(expr: str) -> list[tuple[str, str]]:
+    """Each (series name, its ``{...}`` matchers or "") in ``expr``."""
+    pattern = r"(?<![\w:])([A-Za-z_][A-Za-z0-9_]*)(?![\w:])(\{[^}]*\})?"
+    matches = re.finditer(pattern, expr)
+    return [(m.group(1), m.group(2) or "") for m in matches if m.group(1) in SERIES]
+
+
+def test_every_series_is_selected_by_our_instrumentation_scope() -> None:
+    """Each metric in every query, rule and variable matches routing-otel's scope only."""
+    scope = f'{promql.SCOPE}="{promql.SCOPE_VALUE}"'
+    exprs = [q.expr for q in support.queries()] + [r.expr for r in support.rules()]
+    exprs += [
+        v["query"]
+        for d in support.dashboards().values()
+        for v in d["templating"]["list"]
+        if v["type"] == "query" and isinstance(v["query"], str)
+    ]
+    selectors = [s for expr in exprs for s in _selectors(expr)]
+    assert len(selectors) > 50  # the check sees the queries (guards the regex)
+    unscoped = [(name, m) for name, m in selectors if scope not in m]
+    assert not unscoped, unscoped
+    assert promql.SCOPE_VALUE == "routing_otel"  # the meter's name: a contract with users
+
+
 def test_le_matchers_are_spelled_alike_by_both_exporters() -> None:
     """Only bucket bounds with a fractional part (2.56, not 1.0 vs 1) are matched on."""
     for expr in [q.expr for q in support.queries()] + [r.expr for r in support.rules()]:
@@ -108,7 +132,7 @@ def test_dashboards_have_stable_uids_and_the_template_variables() -> None:
         variables = {v["name"]: v for v in dashboard["templating"]["list"]}
         assert {"datasource", "service", "pool"} <= set(variables)
         assert variables["datasource"]["query"] == "prometheus"
-        assert variables["service"]["query"] == f"label_values({promql.REQUESTS}, job)"
+        assert variables["service"]["query"] == f"label_values({promql.sel(promql.REQUESTS)}, job)"
         assert variables["pool"]["allValue"] == ".*"
         ids = [p["id"] for p in dashboard["panels"]]
         assert len(ids) == len(set(ids))

@@ -1,6 +1,7 @@
 """What a call cost and what routing saved: the cost model applied to one finished call.
 
-Cost comes from, in order: Eden's reported ``cost``; usage tokens times the price table;
+Cost comes from, in order: Eden's reported ``cost``; usage tokens times the prices
+(the user's price file, genai-prices, the built-in table);
 an estimate from text length; else unknown (never $0). Savings compare a routed call's
 cost with what the same tokens would have cost on a baseline model: a fixed model, or
 ``max_candidate``, the most expensive candidate of the request's pool. Calls without
@@ -16,13 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from routing_otel import _semconv as sc
+from routing_otel._cost.library import library_prices
 from routing_otel._cost.model import CostModel, CostResult
-from routing_otel._cost.prices import (
-    PriceFileError,
-    load_builtin_table,
-    load_default_table,
-    load_price_file,
-)
+from routing_otel._cost.prices import PriceFileError, load_builtin_table
+from routing_otel._cost.sources import PriceSources
 from routing_otel._safety import guarded
 
 if TYPE_CHECKING:
@@ -49,13 +47,11 @@ _UNKNOWN = Assessment(CostResult(None, sc.COST_UNKNOWN))
 
 def _load_table(prices_file: str | None) -> CostModel:
     try:
-        if prices_file:
-            return CostModel(load_builtin_table().merged(load_price_file(Path(prices_file))))
-        return CostModel(load_default_table())
+        return CostModel(PriceSources.for_file(Path(prices_file) if prices_file else None))
     except (PriceFileError, OSError) as exc:
-        # A broken price file must not break the app: price with the built-in table.
+        # A broken price file must not break the app: price without it.
         logger.warning("routing-otel: %s; using the built-in prices", exc)
-        return CostModel(load_builtin_table())
+        return CostModel(PriceSources(load_builtin_table(), library_prices()))
 
 
 class Economics:

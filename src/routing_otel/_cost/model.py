@@ -2,7 +2,8 @@
 
 :class:`CostModel` turns an :class:`~routing_otel._wire.observation.Observation` into a
 :class:`CostResult` from the first source that applies: the cost Eden AI ``reported``, the
-usage tokens times the ``price_table``, an ``estimated`` token count from text length, or
+usage tokens times the prices (``price_table``: the user's price file, genai-prices, then the
+built-in table; see ``_cost/sources.py``), an ``estimated`` token count from text length, or
 ``unknown``. Unknown is ``None``, never ``$0``: a zero would hide spend on dashboards.
 Pure: no I/O, no OpenTelemetry.
 """
@@ -24,7 +25,8 @@ from routing_otel._semconv import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from routing_otel._cost.prices import ModelPrice, PriceTable
+    from routing_otel._cost.prices import ModelPrice
+    from routing_otel._cost.sources import Prices
     from routing_otel._wire.observation import Observation
 
 CHARS_PER_TOKEN: Final = 4  # the usual rule of thumb for English text with GPT-style tokenizers
@@ -47,13 +49,13 @@ class CostModel:
 
     __slots__ = ("_table",)
 
-    def __init__(self, table: PriceTable) -> None:
-        """Price with ``table`` (usually ``load_default_table()``)."""
+    def __init__(self, table: Prices) -> None:
+        """Price with ``table``: usually ``PriceSources.default()``, or one ``PriceTable``."""
         self._table = table
 
     @property
-    def table(self) -> PriceTable:
-        """The price table in use."""
+    def table(self) -> Prices:
+        """The prices in use."""
         return self._table
 
     def cost(

@@ -8,6 +8,7 @@ import contextlib
 import math
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routing_otel.emulator._config import (
@@ -55,11 +56,22 @@ def _fault(text: str) -> tuple[Fault, float | None]:
         raise argparse.ArgumentTypeError(f"bad fault {text!r}; known faults: {known}") from None
 
 
+DOCS_URL = "https://github.com/routing-otel/routing-otel/blob/main/docs/emulator.md"
+
+
+def invoked_as(argv0: str | None = None) -> str:
+    """The command the user typed: ``python -m routing_otel.emulator`` or the installed one."""
+    script = Path(sys.argv[0] if argv0 is None else argv0).name
+    return "python -m routing_otel.emulator" if script == "__main__.py" else "routing-otel emulator"
+
+
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """Build the argument parser (public so a host CLI can reuse its help)."""
     parser = argparse.ArgumentParser(
-        prog=prog or "python -m routing_otel.emulator",
+        prog=prog or invoked_as(),
         description="Serve an emulation of Eden AI's V3 LLM API on loopback.",
+        epilog="Point a client at the printed URL with any sk-eden-... key. Faults per request:"
+        " the x-emulator-fault header (same names as --fault). Guide: " + DOCS_URL,
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
