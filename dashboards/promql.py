@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from routing_otel import _semconv as sc
-from routing_otel._semconv import prom_label
-from routing_otel._telemetry.metrics import SCOPE_NAME
+from routing_otel._semconv import SCOPE_NAME, prom_label
 from routing_otel.report import _thresholds
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import routing_otel.httpx
 from dashboards import lab
-from routing_otel._telemetry.metrics import SCOPE_NAME
+from routing_otel._semconv import SCOPE_NAME
 from routing_otel.emulator import Emulator, EmulatorConfig
 from tests.clients import KEY
 

@@ -1,6 +1,6 @@
 """Every telemetry name routing-otel emits, once.
 
-The names follow ``shared/telemetry-contract.md``: OpenTelemetry GenAI semantic conventions
+The names are documented in ``docs/telemetry.md``: OpenTelemetry GenAI semantic conventions
 (v1.41) first, routing-specific names under ``llm.router.``. Dashboards and alert rules are
 generated from this module, so they cannot drift from what the code emits.
 """
@@ -8,6 +8,11 @@ generated from this module, so they cannot drift from what the code emits.
 from __future__ import annotations
 
 from typing import Final
+
+# The instrumentation scope of every span and metric (Prometheus: otel_scope_name), which the
+# dashboards select by so that other GenAI instrumentations' series are not summed in.
+SCOPE_NAME: Final = "routing_otel"
+SCHEMA_URL: Final = "https://opentelemetry.io/schemas/1.41.0"
 
 # --- span names and kinds -------------------------------------------------------------------
 OPERATION_CHAT: Final = "chat"

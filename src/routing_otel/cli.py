@@ -12,7 +12,7 @@ _USAGE = """usage: routing-otel COMMAND [ARGS]
 
 commands:
   demo       run the router guides' workload on the built-in emulator and report its telemetry
-  emulator   serve the Eden AI emulator on loopback (see docs/emulator.md)
+  emulator   serve the Eden AI emulator on loopback (routing-otel emulator --help)
   prices     pull Eden AI's model prices into a file the library loads, or show one
   report     the demo's report for every process exporting to a Prometheus (docs/report.md)
 

@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind
 from dashboards import lab
 from dashboards import promql as q
 from routing_otel import _semconv as sc
-from routing_otel._telemetry.metrics import SCOPE_NAME
+from routing_otel._semconv import SCOPE_NAME
 from routing_otel.emulator import Emulator, EmulatorConfig
 from tests.dashboards import beside, support
 

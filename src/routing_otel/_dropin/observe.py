@@ -23,7 +23,7 @@ from routing_otel import _semconv as sc
 from routing_otel._context import scope as scopes
 from routing_otel._dropin import instrument as _instrument
 from routing_otel._safety import guard
-from routing_otel._telemetry.metrics import SCHEMA_URL, SCOPE_NAME
+from routing_otel._semconv import SCHEMA_URL, SCOPE_NAME
 from routing_otel._telemetry.result import exception_type
 from routing_otel._version import __version__
 

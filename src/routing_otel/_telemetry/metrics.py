@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from routing_otel._telemetry.result import CallResult
     from routing_otel._wire.observation import Observation
 
-SCOPE_NAME = "routing_otel"
-SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0"
+SCOPE_NAME = sc.SCOPE_NAME
+SCHEMA_URL = sc.SCHEMA_URL
 _ROUTING_KEYS = frozenset({sc.GEN_AI_REQUEST_MODEL, sc.GEN_AI_RESPONSE_MODEL, sc.ROUTER_POOL})
 
 

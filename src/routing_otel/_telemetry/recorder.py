@@ -15,8 +15,9 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from routing_otel import _semconv as sc
 from routing_otel._cost.economics import Assessment
 from routing_otel._cost.model import CostResult
+from routing_otel._semconv import SCHEMA_URL, SCOPE_NAME
 from routing_otel._telemetry.content import input_messages, output_messages
-from routing_otel._telemetry.metrics import SCHEMA_URL, SCOPE_NAME, Instruments
+from routing_otel._telemetry.metrics import Instruments
 from routing_otel._telemetry.result import CallRecord, CallResult
 from routing_otel._version import __version__
 

@@ -9,8 +9,8 @@ tests, demos and benchmarks never call the real service::
     with Emulator(EmulatorConfig.fast()) as emu:
         client = OpenAI(api_key="sk-eden-test", base_url=emu.llm_base_url)
 
-See docs/emulator.md. The emulator knows nothing of telemetry and imports nothing from the
-rest of routing_otel.
+``routing-otel emulator --help`` lists its options, faults and controls. The emulator knows
+nothing of telemetry and imports nothing from the rest of routing_otel.
 """
 
 from __future__ import annotations
