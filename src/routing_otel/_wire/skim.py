@@ -67,7 +67,7 @@ def _chars(text: bytes) -> int | None:
 class Skimmer:
     """Measures content chunks that carry nothing else; see the module docstring."""
 
-    __slots__ = ("_prefix", "_scan", "_start", "_suffix", "_suffix_len")
+    __slots__ = ("_head", "_prefix", "_scan", "_start", "_suffix", "_suffix_len", "_tail")
 
     def __init__(self, unknown: tuple[bytes, ...]) -> None:
         """Also parse chunks that carry one of the ``unknown`` keys (model, id, provider)."""
@@ -76,6 +76,8 @@ class Skimmer:
         self._suffix = b""  # ...and after it
         self._start = 0
         self._suffix_len = 0
+        self._head = b""  # a whole frame of the template: "data: " + prefix ...
+        self._tail = b""  # ... content + suffix + blank line
 
     def watch(self, unknown: tuple[bytes, ...]) -> None:
         """Parse chunks with one of these keys from now on (fewer, as fields become known)."""
@@ -107,6 +109,41 @@ class Skimmer:
             start, end = match.span(1)
             self._prefix = payload[:start]
             self._suffix = payload[end:]
+            self._head = b"data: " + self._prefix
+            self._tail = self._suffix + b"\n\n"
             self._start = start
             self._suffix_len = len(payload) - end
         return chars
+
+    def frames(self, data: bytes, pos: int = 0) -> tuple[int, int, int]:
+        """Whole template frames from ``pos`` in ``data``: (end, frames, characters).
+
+        The fast path for a network read of content chunks: each frame is the template's
+        bytes around a content with no quote or backslash, then a blank line (a raw line
+        end cannot be inside a JSON string, so the first ``tail`` ends the frame).
+        """
+        head = self._head
+        if not head:
+            return pos, 0, 0
+        tail = self._tail
+        skip_head = len(head)
+        skip_tail = len(tail)
+        frames = chars = 0
+        while data.startswith(head, pos):
+            begin = pos + skip_head
+            end = data.find(tail, begin)
+            if end < 0:
+                break
+            middle = data[begin:end]
+            if _QUOTE in middle or _BACKSLASH in middle:
+                break
+            if middle.isascii():
+                chars += end - begin
+            else:
+                try:
+                    chars += len(middle.decode())
+                except UnicodeDecodeError:
+                    break
+            frames += 1
+            pos = end + skip_tail
+        return pos, frames, chars

@@ -117,8 +117,44 @@ class SseStream:
                 held += clip.held
         return held
 
-    def feed(self, data: bytes) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, whole
+    def feed(self, data: bytes) -> None:
         """Take the next piece of the (decoded) stream."""
+        skim = self._skim
+        if (
+            skim is not None
+            and not self._partial
+            and not self._dispatched
+            and not self._skip_lf
+            and self._event is None
+            and self._long is None
+            and (self._marks is None or self._marks.open_at is None)
+        ):
+            taken = self._count_frames(skim, data, 0)
+            if taken:
+                self._offset += taken
+                if taken == len(data):
+                    return
+                data = data[taken:]
+        self._scan(data)
+
+    def _count_frames(self, skim: Skimmer, data: bytes, pos: int) -> int:
+        """Count whole content frames from ``pos``; where the reading goes on.
+
+        Between frames, with a content template known, a frame that matches it changes
+        nothing but the counts, so it is not read line by line.
+        """
+        end, frames, chars = skim.frames(data, pos)
+        if frames:
+            obs = self._obs
+            obs.chunks += frames
+            if chars:
+                obs.content_chars += chars
+                if obs.first_token_ns is None:
+                    obs.first_token_ns = self._clock.now()
+        return end
+
+    def _scan(self, data: bytes) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, whole
+        """Read ``data`` line by line."""
         base = self._offset
         self._offset = base + len(data)
         marks = self._marks
@@ -169,6 +205,9 @@ class SseStream:
                 if after < size and data[after] in _EOL_BYTES:
                     run = _BLANK_RUN.match(data, after)
                     after = run.end() if run else after
+                skim = self._skim
+                if skim is not None and self._event is None and not self._end_pending:
+                    after = self._count_frames(skim, data, after)
             elif data.startswith(b"data: ", pos):
                 self._data(data[pos + 6 : end])
             else:
