@@ -16,7 +16,7 @@ from routing_otel._cost.prices import (
     load_default_table,
     load_price_file,
 )
-from routing_otel._prices_cli import main
+from routing_otel.cli.prices import main
 from routing_otel.emulator import CATALOGUE, Emulator, EmulatorConfig
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from routing_otel._cost.library import library_prices
 from routing_otel._cost.model import CostModel
 from routing_otel._cost.prices import PRICES_FILE_ENV, load_builtin_table
 from routing_otel._cost.sources import PriceSources
-from routing_otel._prices_cli import main
 from routing_otel._wire.observation import Observation
+from routing_otel.cli.prices import main
 
 if TYPE_CHECKING:
     from pathlib import Path

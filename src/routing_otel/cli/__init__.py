@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return emulator.main(rest)
     if command == "prices":
-        from routing_otel import _prices_cli  # noqa: PLC0415 - lazy on purpose
+        from routing_otel.cli import prices as _prices_cli  # noqa: PLC0415 - lazy on purpose
 
         return _prices_cli.main(rest)
     if command == "report":
