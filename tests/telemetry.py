@@ -2,20 +2,69 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import collections
+import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from opentelemetry.sdk.trace import SpanProcessor
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from opentelemetry.context import Context
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import (
         HistogramDataPoint,
         InMemoryMetricReader,
         NumberDataPoint,
     )
-    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from opentelemetry.sdk.trace import ReadableSpan, Span, TracerProvider
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+
+class EndCounter(SpanProcessor):
+    """Counts, per span id, the calls to ``end()`` and the spans handed to ``on_end``.
+
+    The SDK ignores a second ``end()`` (a log line, no second ``on_end``), so ``on_end``
+    alone cannot see one: each span's ``end`` is also counted, from ``on_start``.
+    """
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        self._lock = threading.Lock()
+        self.ends: collections.Counter[int] = collections.Counter()
+        self.delivered: collections.Counter[int] = collections.Counter()
+        self.names: dict[int, str] = {}
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        """Count every later ``end()`` of ``span``."""
+        del parent_context
+        span_id = span.get_span_context().span_id
+        self.names[span_id] = span.name
+        end = span.end
+
+        def counted_end(end_time: int | None = None) -> None:
+            with self._lock:
+                self.ends[span_id] += 1
+            end(end_time)
+
+        span.end = counted_end  # type: ignore[method-assign]
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Count the span's delivery to processors."""
+        context = span.get_span_context()
+        if context is not None:
+            with self._lock:
+                self.delivered[context.span_id] += 1
+
+    def ended_twice(self) -> list[str]:
+        """Names of the spans ended, or delivered to processors, more than once."""
+        with self._lock:
+            twice = {
+                i for counts in (self.ends, self.delivered) for i, n in counts.items() if n > 1
+            }
+        return sorted(self.names.get(i, f"{i:016x}") for i in twice)
 
 
 @dataclass
@@ -26,6 +75,7 @@ class Telemetry:
     meter_provider: MeterProvider
     exporter: InMemorySpanExporter
     reader: InMemoryMetricReader
+    end_counter: EndCounter = field(default_factory=EndCounter)
 
     @property
     def providers(self) -> dict[str, Any]:
