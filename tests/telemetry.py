@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,47 +23,50 @@ if TYPE_CHECKING:
 
 
 class EndCounter(SpanProcessor):
-    """Counts, per span id, the calls to ``end()`` and the spans handed to ``on_end``.
+    """Counts, per span, the calls to ``end()`` and the deliveries to ``on_end``.
 
     The SDK ignores a second ``end()`` (a log line, no second ``on_end``), so ``on_end``
-    alone cannot see one: each span's ``end`` is also counted, from ``on_start``.
+    alone cannot see one: each span's ``end`` is also counted, from ``on_start``. Spans are
+    counted by object, not only by id: hypothesis reseeds ``random``, so its examples'
+    spans can share ids.
     """
 
     def __init__(self) -> None:
         """Nothing counted yet."""
         self._lock = threading.Lock()
-        self.ends: collections.Counter[int] = collections.Counter()
-        self.delivered: collections.Counter[int] = collections.Counter()
-        self.names: dict[int, str] = {}
+        # id(span) -> [span (kept, so the id is not reused), end() calls, on_end deliveries]
+        self._counts: dict[int, list[Any]] = {}
+
+    def _count(self, span: ReadableSpan, index: int) -> None:
+        with self._lock:
+            self._counts.setdefault(id(span), [span, 0, 0])[index] += 1
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Count every later ``end()`` of ``span``."""
         del parent_context
-        span_id = span.get_span_context().span_id
-        self.names[span_id] = span.name
         end = span.end
 
         def counted_end(end_time: int | None = None) -> None:
-            with self._lock:
-                self.ends[span_id] += 1
+            self._count(span, 1)
             end(end_time)
 
         span.end = counted_end  # type: ignore[method-assign]
 
     def on_end(self, span: ReadableSpan) -> None:
         """Count the span's delivery to processors."""
-        context = span.get_span_context()
-        if context is not None:
-            with self._lock:
-                self.delivered[context.span_id] += 1
+        self._count(span, 2)
+
+    def ends(self, span: ReadableSpan) -> int:
+        """How many times ``end()`` was called on ``span`` (as exported: found by its ids)."""
+        with self._lock:
+            counts = list(self._counts.values())
+        return max((n for s, n, _ in counts if s.context == span.context), default=0)
 
     def ended_twice(self) -> list[str]:
         """Names of the spans ended, or delivered to processors, more than once."""
         with self._lock:
-            twice = {
-                i for counts in (self.ends, self.delivered) for i, n in counts.items() if n > 1
-            }
-        return sorted(self.names.get(i, f"{i:016x}") for i in twice)
+            counts = list(self._counts.values())
+        return sorted(span.name for span, ends, delivered in counts if max(ends, delivered) > 1)
 
 
 @dataclass

@@ -103,7 +103,7 @@ def _url(emu: Emulator) -> str:
 def _ended_once(telemetry: Telemetry) -> Any:
     span = telemetry.only_chat_span()
     assert span.end_time is not None
-    assert telemetry.end_counter.ends[span.context.span_id] == 1
+    assert telemetry.end_counter.ends(span) == 1
     return span
 
 
