@@ -209,9 +209,12 @@ class _CannedHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.end_headers()
-        for piece in self.pieces:
-            self.wfile.write(piece)
-            self.wfile.flush()
+        try:
+            for piece in self.pieces:
+                self.wfile.write(piece)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading
 
     def log_message(self, *_: Any) -> None:
         pass
@@ -240,18 +243,8 @@ def _requests_read(session: requests.Session, url: str, read: str) -> list[bytes
         return [response.content]
 
 
-# The requests adapter calls ResponseRelay.observe outside a guard (requests.py, _self_start),
-# trusting the guard inside it: a failure there would reach the app.
-_UNGUARDED = pytest.mark.xfail(
-    raises=RuntimeError, strict=True, reason="requests.py calls ResponseRelay.observe unguarded"
-)
-
-
 @pytest.mark.usefixtures("production_mode")
-@pytest.mark.parametrize(
-    "fault",
-    [pytest.param(f, marks=_UNGUARDED) if f == "response observe" else f for f in FAULTS],
-)
+@pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("read", ["iter_content", "iter_lines", "content"])
 def test_internal_failure_leaves_a_requests_app_unchanged(
     fault: str,
@@ -278,6 +271,13 @@ def test_internal_failure_leaves_a_requests_app_unchanged(
         caplog.at_level(logging.WARNING, logger="routing_otel"),
     ):
         session.mount("http://", RoutingAdapter(hosts=[canned_server], **telemetry.providers))
+        if fault == "response observe":
+            # A known gap: requests.py (_ObservedRaw._self_start) calls ResponseRelay.observe
+            # outside a guard, so this failure reaches the app. Once guarded, this raises
+            # nothing and fails: then delete this branch.
+            with pytest.raises(RuntimeError, match="injected failure"):
+                _requests_read(session, url, read)
+            return
         assert _requests_read(session, url, read) == expected
     assert any("internal error" in r.getMessage() for r in caplog.records)
     for span in telemetry.exporter.get_finished_spans():
