@@ -21,7 +21,7 @@ import routing_otel
 from routing_otel import _safety
 from routing_otel.emulator import Emulator, EmulatorConfig
 from tests.clients import LIBRARIES, Driver
-from tests.telemetry import Telemetry
+from tests.telemetry import EndCounter, Telemetry
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -35,12 +35,16 @@ def telemetry() -> Iterator[Telemetry]:
     """Fresh tracer and meter providers recording in memory, for one test."""
     exporter = InMemorySpanExporter()
     tracer_provider = TracerProvider()
+    end_counter = EndCounter()
+    tracer_provider.add_span_processor(end_counter)
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     reader = InMemoryMetricReader()
     meter_provider = MeterProvider(metric_readers=[reader])
-    yield Telemetry(tracer_provider, meter_provider, exporter, reader)
+    yield Telemetry(tracer_provider, meter_provider, exporter, reader, end_counter)
     tracer_provider.shutdown()
     meter_provider.shutdown()
+    # Every test fails on a span ended twice (the SDK would only log it).
+    assert end_counter.ended_twice() == [], "spans ended more than once"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -55,6 +59,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     ):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where nothing may be skipped: {report.longrepr}"
+
+
+@pytest.fixture
+def production_mode() -> Iterator[None]:
+    """Internal errors are logged and swallowed, as for a user."""
+    previous = _safety.set_strict(strict=False)
+    _safety._reported.clear()
+    yield
+    _safety.set_strict(strict=previous)
 
 
 @pytest.fixture(scope="session")

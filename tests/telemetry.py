@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from opentelemetry.sdk.trace import SpanProcessor
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from opentelemetry.context import Context
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import (
         HistogramDataPoint,
         InMemoryMetricReader,
         NumberDataPoint,
     )
-    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from opentelemetry.sdk.trace import ReadableSpan, Span, TracerProvider
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+
+class EndCounter(SpanProcessor):
+    """Counts, per span, the calls to ``end()`` and the deliveries to ``on_end``.
+
+    The SDK ignores a second ``end()`` (a log line, no second ``on_end``), so ``on_end``
+    alone cannot see one: each span's ``end`` is also counted, from ``on_start``. Spans are
+    counted by object, not only by id: hypothesis reseeds ``random``, so its examples'
+    spans can share ids.
+    """
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        self._lock = threading.Lock()
+        # id(span) -> [span (kept, so the id is not reused), end() calls, on_end deliveries]
+        self._counts: dict[int, list[Any]] = {}
+
+    def _count(self, span: ReadableSpan, index: int) -> None:
+        with self._lock:
+            self._counts.setdefault(id(span), [span, 0, 0])[index] += 1
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        """Count every later ``end()`` of ``span``."""
+        del parent_context
+        end = span.end
+
+        def counted_end(end_time: int | None = None) -> None:
+            self._count(span, 1)
+            end(end_time)
+
+        span.end = counted_end  # type: ignore[method-assign]
+
+    def on_end(self, span: ReadableSpan) -> None:
+        """Count the span's delivery to processors."""
+        self._count(span, 2)
+
+    def ends(self, span: ReadableSpan) -> int:
+        """How many times ``end()`` was called on ``span`` (as exported: found by its ids)."""
+        with self._lock:
+            counts = list(self._counts.values())
+        return max((n for s, n, _ in counts if s.context == span.context), default=0)
+
+    def ended_twice(self) -> list[str]:
+        """Names of the spans ended, or delivered to processors, more than once."""
+        with self._lock:
+            counts = list(self._counts.values())
+        return sorted(span.name for span, ends, delivered in counts if max(ends, delivered) > 1)
 
 
 @dataclass
@@ -26,6 +77,7 @@ class Telemetry:
     meter_provider: MeterProvider
     exporter: InMemorySpanExporter
     reader: InMemoryMetricReader
+    end_counter: EndCounter = field(default_factory=EndCounter)
 
     @property
     def providers(self) -> dict[str, Any]:

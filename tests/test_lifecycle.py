@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from contextlib import AbstractContextManager, ExitStack
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 from opentelemetry.trace import StatusCode
 
 from routing_otel import _semconv as sc
+from routing_otel.requests import RoutingAdapter
 from tests.clients import KEY, LIBRARIES, Driver, chat
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from routing_otel.emulator import Emulator
     from tests.telemetry import Telemetry
 
@@ -26,8 +31,69 @@ def library(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=[*LIBRARIES, "requests"])
+def sync_library(request: pytest.FixtureRequest) -> str:
+    """Each HTTP library with a sync client: httpx, httpx2 and requests."""
+    return str(request.param)
+
+
 def _driver(library: str, emu: Emulator, telemetry: Telemetry, *, is_async: bool) -> Driver:
     return Driver(library, is_async, [f"127.0.0.1:{emu.port}"], telemetry.providers)
+
+
+class SyncStreams:
+    """One library's sync client sending the lifecycle tests' streamed call, as an app would.
+
+    httpx and httpx2 share one API; requests uses a session with our adapter mounted.
+    """
+
+    def __init__(self, library: str, emu: Emulator, telemetry: Telemetry) -> None:
+        """A client of ``library`` observing the emulator."""
+        self.library = library
+        self.url = _url(emu)
+        self.payload = chat(stream=True)
+        self._exits = ExitStack()
+        if library == "requests":
+            session = requests.Session()
+            hosts = [f"127.0.0.1:{emu.port}"]
+            session.mount("http://", RoutingAdapter(hosts=hosts, **telemetry.providers))
+            self.client: Any = self._exits.enter_context(session)
+        else:
+            driver = _driver(library, emu, telemetry, is_async=False)
+            self.client = self._exits.enter_context(driver.client())
+
+    def close(self) -> None:
+        """Close the client."""
+        self._exits.close()
+
+    def send(self) -> Any:
+        """Send the call and return the streamed response, left open."""
+        if self.library == "requests":
+            return self.client.post(self.url, json=self.payload, headers=HEADERS, stream=True)
+        request = self.client.build_request("POST", self.url, json=self.payload, headers=HEADERS)
+        return self.client.send(request, stream=True)
+
+    def stream(self) -> AbstractContextManager[Any]:
+        """The call as a ``with`` block that closes the response on the way out."""
+        if self.library == "requests":
+            return self.send()  # type: ignore[no-any-return]
+        return self.client.stream(  # type: ignore[no-any-return]
+            "POST", self.url, json=self.payload, headers=HEADERS
+        )
+
+    def raw(self, response: Any) -> Iterator[bytes]:
+        """The body's bytes as they arrive."""
+        if self.library == "requests":
+            return response.iter_content(chunk_size=None)  # type: ignore[no-any-return]
+        return response.iter_raw()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def streams(sync_library: str, emu: Emulator, telemetry: Telemetry) -> Iterator[SyncStreams]:
+    """A sync client of each library, closed after the test."""
+    client = SyncStreams(sync_library, emu, telemetry)
+    yield client
+    client.close()
 
 
 def _url(emu: Emulator) -> str:
@@ -37,6 +103,7 @@ def _url(emu: Emulator) -> str:
 def _ended_once(telemetry: Telemetry) -> Any:
     span = telemetry.only_chat_span()
     assert span.end_time is not None
+    assert telemetry.end_counter.ends(span) == 1
     return span
 
 
@@ -49,27 +116,21 @@ def _collect() -> None:
         gc.collect()
 
 
-def test_sync_full_read(library: str, emu: Emulator, telemetry: Telemetry) -> None:
+def test_sync_full_read(streams: SyncStreams, telemetry: Telemetry) -> None:
     """Reading the body to the end ends the span as complete and unerrored."""
-    driver = _driver(library, emu, telemetry, is_async=False)
-    with (
-        driver.client() as client,
-        client.stream("POST", _url(emu), json=chat(stream=True), headers=HEADERS) as response,
-    ):
-        for _ in response.iter_raw():
+    with streams.stream() as response:
+        for _ in streams.raw(response):
             pass
         span = _ended_once(telemetry)  # ended at the end of the body, before close()
     assert span.status.status_code is StatusCode.UNSET
     assert not _closed_early(span)
-    assert _ended_once(telemetry) is not None
+    # Closing after the end neither ends the span again nor makes another.
+    _ended_once(telemetry)
 
 
-def test_sync_break_then_del(library: str, emu: Emulator, telemetry: Telemetry) -> None:
+def test_sync_break_then_del(streams: SyncStreams, telemetry: Telemetry) -> None:
     """A response abandoned after one chunk, never closed, ends its span when collected."""
-    driver = _driver(library, emu, telemetry, is_async=False)
-    client = driver.client()
-    request = client.build_request("POST", _url(emu), json=chat(stream=True), headers=HEADERS)
-    response = client.send(request, stream=True)
+    response = streams.send()
     lines = response.iter_lines()
     next(lines)
     assert telemetry.chat_spans() == []
@@ -78,41 +139,33 @@ def test_sync_break_then_del(library: str, emu: Emulator, telemetry: Telemetry) 
     span = _ended_once(telemetry)
     assert _closed_early(span)
     assert span.status.status_code is StatusCode.UNSET
-    client.close()
 
 
-def test_sync_close_early(library: str, emu: Emulator, telemetry: Telemetry) -> None:
+def test_sync_close_early(streams: SyncStreams, telemetry: Telemetry) -> None:
     """``close()`` after a partial read ends the span once, marked closed early."""
-    driver = _driver(library, emu, telemetry, is_async=False)
-    with driver.client() as client:
-        request = client.build_request("POST", _url(emu), json=chat(stream=True), headers=HEADERS)
-        response = client.send(request, stream=True)
-        next(response.iter_bytes())
-        response.close()
-        response.close()
+    response = streams.send()
+    next(streams.raw(response))
+    response.close()
+    response.close()
     assert _closed_early(_ended_once(telemetry))
 
 
-def test_sync_context_exit(library: str, emu: Emulator, telemetry: Telemetry) -> None:
-    """Leaving ``client.stream()`` after a ``break`` ends the span once."""
-    driver = _driver(library, emu, telemetry, is_async=False)
-    with driver.client() as client:
-        with client.stream("POST", _url(emu), json=chat(stream=True), headers=HEADERS) as r:
-            for _ in r.iter_lines():
-                break
-        assert _closed_early(_ended_once(telemetry))
+def test_sync_context_exit(streams: SyncStreams, telemetry: Telemetry) -> None:
+    """Leaving the ``with`` block after a ``break`` ends the span once."""
+    with streams.stream() as response:
+        for _ in response.iter_lines():
+            break
+    assert _closed_early(_ended_once(telemetry))
 
 
-def test_sync_exception_in_user_loop(library: str, emu: Emulator, telemetry: Telemetry) -> None:
+def test_sync_exception_in_user_loop(streams: SyncStreams, telemetry: Telemetry) -> None:
     """The app's own exception passes through unchanged and the span still ends once."""
-    driver = _driver(library, emu, telemetry, is_async=False)
     error = ValueError("the app's own bug")
     with (  # noqa: PT012
-        driver.client() as client,
         pytest.raises(ValueError) as raised,
-        client.stream("POST", _url(emu), json=chat(stream=True), headers=HEADERS) as r,
+        streams.stream() as response,
     ):
-        for _ in r.iter_lines():
+        for _ in response.iter_lines():
             raise error
     assert raised.value is error
     assert _closed_early(_ended_once(telemetry))

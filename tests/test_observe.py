@@ -11,6 +11,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 import routing_otel
 from routing_otel import _semconv as sc
+from routing_otel._context.scope import current_scope
 from tests.clients import KEY, chat
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from tests.telemetry import Telemetry
 
 HEADERS = {"Authorization": f"Bearer {KEY}"}
+# One scope object shared by every task that enters it, as an app's module would hold it.
+SCOPE = routing_otel.observe("op", tier="shared")
 
 
 @pytest.fixture
@@ -142,6 +145,53 @@ def test_async_function_and_async_with(emu: Emulator, instrumented: Telemetry) -
     }
     assert len(scopes) == 3
     assert {s.parent.span_id for s in spans if s.parent} == scopes
+
+
+def test_one_scope_object_entered_by_interleaved_tasks(
+    emu: Emulator, instrumented: Telemetry
+) -> None:
+    """A entered, B entered, A left, B left: each call has its task's scope, none after."""
+    tracer = instrumented.tracer_provider.get_tracer("test")
+    a_entered, b_entered, a_left = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def call(client: httpx.AsyncClient) -> None:
+        await client.post(emu.llm_base_url + "/chat/completions", json=chat(), headers=HEADERS)
+
+    async def task(name: str) -> None:
+        first = name == "A"
+        with tracer.start_as_current_span(f"task-{name}"):
+            async with httpx.AsyncClient() as client:
+                if not first:
+                    await a_entered.wait()
+                async with SCOPE:
+                    (a_entered if first else b_entered).set()
+                    await (b_entered if first else a_left).wait()
+                    await call(client)
+                if first:
+                    a_left.set()
+                assert current_scope() is None
+                await call(client)
+
+    async def main() -> None:
+        await asyncio.gather(task("A"), task("B"))
+
+    asyncio.run(main())
+    by_id = {s.context.span_id: s for s in instrumented.spans()}
+    chats = instrumented.chat_spans()
+    assert len(chats) == 4
+
+    def chain(span: Any) -> list[str]:
+        names = []
+        while span.parent is not None:
+            span = by_id[span.parent.span_id]
+            names.append(span.name)
+        return names
+
+    inside = sorted(chain(s) for s in chats if sc.ROUTER_TIER in (s.attributes or {}))
+    after = sorted(chain(s) for s in chats if sc.ROUTER_TIER not in (s.attributes or {}))
+    assert inside == [["op", "task-A"], ["op", "task-B"]]
+    assert after == [["task-A"], ["task-B"]]
+    assert len(instrumented.spans("op")) == 2
 
 
 @pytest.mark.usefixtures("hosts_env")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import itertools
 import logging
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry import trace as trace_api
@@ -14,13 +17,13 @@ from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
-from routing_otel import _safety
 from routing_otel import _semconv as sc
 from routing_otel._calls import gate as _gate
 from routing_otel._calls.httpx_common import RelayedStream
 from routing_otel._calls.lifecycle import ResponseRelay
 from routing_otel._telemetry.recorder import Recorder
 from routing_otel._wire.observer import SseObserver
+from routing_otel.requests import RoutingAdapter
 from tests.clients import KEY, LIBRARIES, Driver, chat
 
 if TYPE_CHECKING:
@@ -153,15 +156,6 @@ FAULTS: dict[str, tuple[Any, str]] = {
 }
 
 
-@pytest.fixture
-def production_mode() -> Iterator[None]:
-    """Internal errors are logged and swallowed, as for a user."""
-    previous = _safety.set_strict(strict=False)
-    _safety._reported.clear()
-    yield
-    _safety.set_strict(strict=previous)
-
-
 @pytest.mark.usefixtures("production_mode")
 @pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("library", list(LIBRARIES))
@@ -187,6 +181,87 @@ def test_internal_failure_leaves_the_app_unchanged(
     monkeypatch.setattr(owner, name, broken)
     with caplog.at_level(logging.WARNING, logger="routing_otel"):
         assert _pieces_received(driver) == pieces
+    assert any("internal error" in r.getMessage() for r in caplog.records)
+    for span in telemetry.exporter.get_finished_spans():
+        assert span.end_time is not None
+    if fault not in {"request parsing", "recorder finish"}:  # no span could be made then
+        assert len(telemetry.chat_spans()) == 1
+
+
+class _CannedHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with ``pieces``, each written and flushed on its own."""
+
+    protocol_version = "HTTP/1.0"  # the body ends when the connection closes
+    pieces: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.end_headers()
+        try:
+            for piece in self.pieces:
+                self.wfile.write(piece)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def canned_server(stream_body: bytes) -> Iterator[str]:
+    """A loopback HTTP server answering with the recorded stream in pieces; its address."""
+    _CannedHandler.pieces = _split(stream_body, [7, 100, 101, 500])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CannedHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _requests_read(session: requests.Session, url: str, read: str) -> list[bytes]:
+    """What a requests app reads: the whole body, or its lines (the guides' loop)."""
+    with session.post(url, json=WITH_USAGE, stream=True) as response:
+        if read == "iter_lines":
+            return list(response.iter_lines())
+        if read == "iter_content":
+            return [b"".join(response.iter_content(chunk_size=None))]
+        return [response.content]
+
+
+@pytest.mark.usefixtures("production_mode")
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("read", ["iter_content", "iter_lines", "content"])
+def test_internal_failure_leaves_a_requests_app_unchanged(
+    fault: str,
+    read: str,
+    canned_server: str,
+    stream_body: bytes,
+    telemetry: Telemetry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With requests, a bug in any telemetry step is logged; the app reads what it would."""
+    url = f"http://{canned_server}/v3/llm/chat/completions"
+    with requests.Session() as plain:
+        expected = _requests_read(plain, url, read)
+    assert b"".join(expected).replace(b"\n", b"") == stream_body.replace(b"\n", b"")
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError(f"injected failure in {fault}")
+
+    owner, name = FAULTS[fault]
+    monkeypatch.setattr(owner, name, broken)
+    with (
+        requests.Session() as session,
+        caplog.at_level(logging.WARNING, logger="routing_otel"),
+    ):
+        session.mount("http://", RoutingAdapter(hosts=[canned_server], **telemetry.providers))
+        assert _requests_read(session, url, read) == expected
     assert any("internal error" in r.getMessage() for r in caplog.records)
     for span in telemetry.exporter.get_finished_spans():
         assert span.end_time is not None

@@ -288,5 +288,8 @@ def test_histograms_use_the_contracts_buckets(
     ):
         (point,) = telemetry.points(name)
         assert tuple(getattr(point, "explicit_bounds", ())) == sc.DURATION_BUCKETS, name
-    for point in telemetry.points(sc.METRIC_TOKEN_USAGE):
+    tokens = telemetry.points(sc.METRIC_TOKEN_USAGE)
+    kinds = sorted(str((p.attributes or {})[sc.GEN_AI_TOKEN_TYPE]) for p in tokens)
+    assert kinds == [sc.TOKEN_TYPE_INPUT, sc.TOKEN_TYPE_OUTPUT]
+    for point in tokens:
         assert tuple(getattr(point, "explicit_bounds", ())) == sc.TOKEN_BUCKETS

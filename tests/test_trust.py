@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from routing_otel import _safety
 from routing_otel import _semconv as sc
 from routing_otel.requests import RoutingAdapter
 from tests.canned_server import CannedServer, serve
@@ -162,15 +161,6 @@ def test_a_lone_surrogate_prompt_is_observed_and_sent_unchanged(
     assert (span.attributes or {})[sc.ROUTER_COST_SOURCE] == sc.COST_REPORTED
     assert emu.requests[-1].body is not None
     assert emu.requests[-1].body["messages"][0]["content"] == "cut \ud83d emoji"
-
-
-@pytest.fixture
-def production_mode() -> Iterator[None]:
-    """Internal errors are logged and swallowed, as for a user."""
-    previous = _safety.set_strict(strict=False)
-    _safety._reported.clear()
-    yield
-    _safety.set_strict(strict=previous)
 
 
 @pytest.mark.usefixtures("production_mode")

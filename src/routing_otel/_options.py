@@ -23,6 +23,8 @@ ENV_FALLBACK_WINDOW = "ROUTING_OTEL_FALLBACK_WINDOW_S"
 ENV_SAVINGS_BASELINE = "ROUTING_OTEL_SAVINGS_BASELINE"
 ENV_BUDGET = "ROUTING_OTEL_BUDGET_USD_PER_DAY"
 ENV_CAPTURE_USAGE = "ROUTING_OTEL_CAPTURE_USAGE"
+ENV_MAX_LABEL_VALUES = "ROUTING_OTEL_MAX_LABEL_VALUES"
+DEFAULT_MAX_LABEL_VALUES = 50  # per label key; see routing_otel._telemetry.labels
 ENV_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 
@@ -36,6 +38,7 @@ class OptionArgs(TypedDict, total=False):
     prices_file: str
     savings_baseline: str
     budget_usd_per_day: float
+    max_label_values: int
 
 
 OPTION_NAMES = frozenset(OptionArgs.__annotations__)
@@ -61,6 +64,13 @@ def _env_float(name: str, default: float) -> float:
         return float(os.environ[name])
     except (KeyError, ValueError):
         return default
+
+
+def _env_max_label_values() -> int:
+    try:
+        return int(os.environ[ENV_MAX_LABEL_VALUES])
+    except (KeyError, ValueError):
+        return DEFAULT_MAX_LABEL_VALUES
 
 
 def _env_budget() -> float | None:
@@ -92,6 +102,9 @@ class Options:
     model id (``ROUTING_OTEL_SAVINGS_BASELINE``).
     ``budget_usd_per_day``: exported as the ``llm.router.budget.limit`` gauge for alert
     rules (``ROUTING_OTEL_BUDGET_USD_PER_DAY``); nothing is enforced in-process.
+    ``max_label_values``: the most distinct values a metric label fed by requests, answers
+    or app code (pool, models, server address, error type, tier, use case...) keeps; later
+    new values are recorded as ``other`` (``ROUTING_OTEL_MAX_LABEL_VALUES``, default 50).
     """
 
     hosts: tuple[str, ...] | None = field(default_factory=_env_hosts)
@@ -112,6 +125,7 @@ class Options:
         default_factory=lambda: os.environ.get(ENV_SAVINGS_BASELINE, "").strip() or "max_candidate"
     )
     budget_usd_per_day: float | None = field(default_factory=_env_budget)
+    max_label_values: int = field(default_factory=_env_max_label_values)
 
     def __post_init__(self) -> None:
         """Reject options that cannot work, with a clear message."""
@@ -119,6 +133,9 @@ class Options:
             raise ValueError("budget_usd_per_day must be zero or more")
         if self.fallback_window_s < 0:
             raise ValueError("fallback_window_s must be zero or more")
+        if self.max_label_values < 1:
+            msg = f"max_label_values must be 1 or more, not {self.max_label_values!r}"
+            raise ValueError(msg)
 
     @classmethod
     def of(

@@ -86,6 +86,9 @@ BUDGET_DAILY: Final = "daily"
 TOKEN_TYPE_INPUT: Final = "input"
 TOKEN_TYPE_OUTPUT: Final = "output"
 POOL_DEFAULT: Final = "default"
+# Extension: a metric label past its cap of distinct values (``max_label_values``) takes this
+# one value, so an app's unbounded inputs cannot explode the series count.
+LABEL_OVERFLOW: Final = "other"
 
 # --- cost sources ---------------------------------------------------------------------------
 COST_REPORTED: Final = "reported"

@@ -91,6 +91,7 @@ class Instrumentation:
             options.meter_provider,
             economics=Economics(options),
             budget_usd_per_day=options.budget_usd_per_day,
+            max_label_values=options.max_label_values,
         )
         self._tracker = FallbackTracker(options.fallback_window_s)
 

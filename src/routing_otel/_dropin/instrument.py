@@ -148,7 +148,7 @@ def _httpx_like(library: str) -> Callable[[ModuleType], list[tuple[type, str, An
 
 
 def _requests(module: ModuleType) -> list[tuple[type, str, Any]]:
-    from routing_otel.requests import send_exchange  # noqa: PLC0415
+    from routing_otel._calls.requests_adapter import send_exchange  # noqa: PLC0415
 
     def send(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
         instrumentation = active_instrumentation()

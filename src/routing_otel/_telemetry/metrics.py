@@ -1,7 +1,8 @@
 """The contract's metric instruments, created once, and the points of one finished call.
 
 Metric attributes are bounded by construction: models, pools, the caller's tier and use
-case, outcomes and error types; never ids, prompts, users or URLs.
+case, outcomes and error types; never ids, prompts, users or URLs. Labels whose values come
+from outside our code are capped in distinct values (see ``_telemetry.labels``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from opentelemetry import metrics, trace
 from opentelemetry.metrics import NoOpMeterProvider
 
 from routing_otel import _semconv as sc
+from routing_otel._options import DEFAULT_MAX_LABEL_VALUES
+from routing_otel._telemetry.labels import LabelBounds
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
@@ -23,17 +26,32 @@ if TYPE_CHECKING:
 
 SCOPE_NAME = sc.SCOPE_NAME
 SCHEMA_URL = sc.SCHEMA_URL
-_ROUTING_KEYS = frozenset({sc.GEN_AI_REQUEST_MODEL, sc.GEN_AI_RESPONSE_MODEL, sc.ROUTER_POOL})
+_ROUTING_KEYS = frozenset(
+    {
+        sc.GEN_AI_REQUEST_MODEL,
+        sc.GEN_AI_RESPONSE_MODEL,
+        sc.ROUTER_POOL,
+        sc.ROUTER_TIER,
+        sc.ROUTER_USE_CASE,
+    }
+)
 
 
 class Instruments:
     """Every metric instrument of the contract, on one meter."""
 
     def __init__(
-        self, meter_provider: metrics.MeterProvider | None, budget_usd_per_day: float | None = None
+        self,
+        meter_provider: metrics.MeterProvider | None,
+        budget_usd_per_day: float | None = None,
+        max_label_values: int = DEFAULT_MAX_LABEL_VALUES,
     ) -> None:
-        """Create the instruments on ``meter_provider`` (default: the global one)."""
+        """Create the instruments on ``meter_provider`` (default: the global one).
+
+        Each outside-valued label keeps at most ``max_label_values`` distinct values.
+        """
         self._meter_provider = meter_provider
+        self._labels = LabelBounds(max_label_values)
         meter = metrics.get_meter(
             SCOPE_NAME, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
         )
@@ -110,23 +128,19 @@ class Instruments:
     def record(self, result: CallResult) -> None:
         """Record every metric point of one finished call."""
         record = result.record
+        bound = self._labels.bound
         common: dict[str, AttributeValue] = {
             sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
             sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER_EDENAI,
-            sc.GEN_AI_REQUEST_MODEL: record.request.model or "unknown",
-            sc.SERVER_ADDRESS: record.request.server_address,
-            sc.ROUTER_POOL: record.pool,
-            **record.metric_attributes,
+            **self._labels.apply(self._routing_labels(result)),
+            sc.SERVER_ADDRESS: bound(sc.SERVER_ADDRESS, record.request.server_address),
         }
-        if result.served_model is not None:
-            common[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
         if result.error_type is not None:
-            common[sc.ERROR_TYPE] = result.error_type
+            common[sc.ERROR_TYPE] = bound(sc.ERROR_TYPE, result.error_type)
         # Points are recorded in the chat span's context, so exemplars link to that span.
         context = trace.set_span_in_context(record.span)
         self.duration.record(result.duration_s, common, context=context)
         routing_attrs = {k: v for k, v in common.items() if k in _ROUTING_KEYS}
-        routing_attrs.update(record.metric_attributes)
         outcome = sc.OUTCOME_ERROR if result.error_type else sc.OUTCOME_SUCCESS
         requests_attrs = {
             **routing_attrs,
@@ -134,13 +148,26 @@ class Instruments:
             sc.FALLBACK: result.fell_back,
             sc.COST_SOURCE: result.cost_source,
         }
-        if result.error_type is not None:
-            requests_attrs[sc.ERROR_TYPE] = result.error_type
+        if sc.ERROR_TYPE in common:
+            requests_attrs[sc.ERROR_TYPE] = common[sc.ERROR_TYPE]
         self.requests.add(1, requests_attrs, context=context)
         self._record_fallbacks(result, context)
-        self._record_economics(result, context)
+        self._record_economics(result, routing_attrs, context)
         if result.observation is not None:
             self._record_observed(result, result.observation, common, routing_attrs, context)
+
+    @staticmethod
+    def _routing_labels(result: CallResult) -> dict[str, AttributeValue]:
+        """The call's models, pool and caller labels, unbounded."""
+        record = result.record
+        labels: dict[str, AttributeValue] = {
+            sc.GEN_AI_REQUEST_MODEL: record.request.model or "unknown",
+            sc.ROUTER_POOL: record.pool,
+            **record.metric_attributes,
+        }
+        if result.served_model is not None:
+            labels[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
+        return labels
 
     def _record_observed(
         self,
@@ -164,49 +191,49 @@ class Instruments:
         if (routing := result.routing_s) is not None and result.record.request.stream:
             self.routing.record(routing, routing_attrs, context=context)
 
-    def _record_economics(self, result: CallResult, context: Context) -> None:
-        record = result.record
-        served: dict[str, AttributeValue] = {}
-        if result.served_model is not None:
-            served[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
-        labels = {sc.ROUTER_POOL: record.pool, **served, **record.metric_attributes}
+    def _record_economics(
+        self, result: CallResult, routing_attrs: dict[str, AttributeValue], context: Context
+    ) -> None:
+        # The request model splits routed from fixed-model spend (a contract extension), on
+        # cost only: savings compare against a baseline instead.
+        labels = {k: v for k, v in routing_attrs.items() if k != sc.GEN_AI_REQUEST_MODEL}
         if result.cost_usd is not None:
-            # The request model splits routed from fixed-model spend (a contract extension).
-            request_model = record.request.model or "unknown"
-            attrs = {
-                **labels,
-                sc.COST_SOURCE: result.cost_source,
-                sc.GEN_AI_REQUEST_MODEL: request_model,
-            }
+            attrs = {**routing_attrs, sc.COST_SOURCE: result.cost_source}
             self.cost.add(result.cost_usd, attrs, context=context)
         assessment = result.assessment
         if assessment is not None and assessment.savings_usd is not None:
-            baseline = {**labels, sc.BASELINE_MODEL: assessment.baseline_model or "unknown"}
+            model = self._labels.bound(sc.BASELINE_MODEL, assessment.baseline_model or "unknown")
+            baseline = {**labels, sc.BASELINE_MODEL: model}
             # Counters only go up: each direction has its own, both always recorded.
             self.savings.add(max(assessment.savings_usd, 0.0), baseline, context=context)
             self.overspend.add(max(-assessment.savings_usd, 0.0), baseline, context=context)
 
     def _record_fallbacks(self, result: CallResult, context: Context) -> None:
         fallback = result.record.fallback
+        apply = self._labels.apply
         if fallback is not None:
             self.fallbacks.add(
                 1,
-                {
-                    sc.FALLBACK_FROM_MODEL: fallback.from_model,
-                    sc.FALLBACK_TO_MODEL: result.record.request.model or "unknown",
-                    sc.FALLBACK_REASON: fallback.reason,
-                    sc.FALLBACK_LAYER: sc.LAYER_CLIENT,
-                },
+                apply(
+                    {
+                        sc.FALLBACK_FROM_MODEL: fallback.from_model,
+                        sc.FALLBACK_TO_MODEL: result.record.request.model or "unknown",
+                        sc.FALLBACK_REASON: fallback.reason,
+                        sc.FALLBACK_LAYER: sc.LAYER_CLIENT,
+                    }
+                ),
                 context=context,
             )
         for failed, tried_next in result.server_fallbacks:
             self.fallbacks.add(
                 1,
-                {
-                    sc.FALLBACK_FROM_MODEL: failed.model or "unknown",
-                    sc.FALLBACK_TO_MODEL: tried_next.model or "unknown",
-                    sc.FALLBACK_REASON: str(failed.status) if failed.status else "unknown",
-                    sc.FALLBACK_LAYER: sc.LAYER_SERVER,
-                },
+                apply(
+                    {
+                        sc.FALLBACK_FROM_MODEL: failed.model or "unknown",
+                        sc.FALLBACK_TO_MODEL: tried_next.model or "unknown",
+                        sc.FALLBACK_REASON: str(failed.status) if failed.status else "unknown",
+                        sc.FALLBACK_LAYER: sc.LAYER_SERVER,
+                    }
+                ),
                 context=context,
             )

@@ -15,6 +15,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from routing_otel import _semconv as sc
 from routing_otel._cost.economics import Assessment
 from routing_otel._cost.model import CostResult
+from routing_otel._options import DEFAULT_MAX_LABEL_VALUES
 from routing_otel._semconv import SCHEMA_URL, SCOPE_NAME
 from routing_otel._telemetry.content import input_messages, output_messages
 from routing_otel._telemetry.metrics import Instruments
@@ -39,17 +40,19 @@ class Recorder:
         meter_provider: MeterProvider | None = None,
         economics: Economics | None = None,
         budget_usd_per_day: float | None = None,
+        max_label_values: int = DEFAULT_MAX_LABEL_VALUES,
     ) -> None:
         """Use the given providers, or the global ones (looked up lazily by the API).
 
         ``economics`` prices calls (reported cost only without it); a daily budget is
-        exported as a gauge for alert rules.
+        exported as a gauge for alert rules; each outside-valued metric label keeps at most
+        ``max_label_values`` distinct values.
         """
         self._tracer_provider = tracer_provider
         self._tracer = trace.get_tracer(
             SCOPE_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
         )
-        self._instruments = Instruments(meter_provider, budget_usd_per_day)
+        self._instruments = Instruments(meter_provider, budget_usd_per_day, max_label_values)
         self._economics = economics
 
     @property

@@ -20,11 +20,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Final
 
+from routing_otel._wire.clock import FeedClock
 from routing_otel._wire.decode import DecodeError, Decoder, parse_content_encoding
 from routing_otel._wire.json_body import JsonBody
 from routing_otel._wire.observation import Observation
 from routing_otel._wire.payload import PayloadReader
-from routing_otel._wire.sse_stream import FeedClock, SseStream
+from routing_otel._wire.sse_stream import SseStream
 from routing_otel._wire.usage import FrameMarks
 
 if TYPE_CHECKING:

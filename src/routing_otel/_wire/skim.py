@@ -18,7 +18,11 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from routing_otel._wire.clock import FeedClock
+    from routing_otel._wire.observation import Observation
 
 # Keys after which a chunk must be parsed: anything but a content delta may change the
 # observation.
@@ -147,3 +151,18 @@ class Skimmer:
             frames += 1
             pos = end + skip_tail
         return pos, frames, chars
+
+    def count_frames(self, data: bytes, pos: int, obs: Observation, clock: FeedClock) -> int:
+        """Count whole content frames from ``pos`` into ``obs``; where the reading goes on.
+
+        Between frames, with a content template known, a frame that matches it changes
+        nothing but the counts, so it is not read line by line.
+        """
+        end, frames, chars = self.frames(data, pos)
+        if frames:
+            obs.chunks += frames
+            if chars:
+                obs.content_chars += chars
+                if obs.first_token_ns is None:
+                    obs.first_token_ns = clock.now()
+        return end

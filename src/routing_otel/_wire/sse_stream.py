@@ -23,8 +23,7 @@ from routing_otel._wire.skim import Skimmer
 from routing_otel._wire.usage import is_usage_only
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
+    from routing_otel._wire.clock import FeedClock
     from routing_otel._wire.observation import Observation
     from routing_otel._wire.payload import PayloadReader
     from routing_otel._wire.usage import FrameMarks
@@ -37,24 +36,6 @@ _CR: Final = 0x0D
 _EOL_BYTES: Final = (_LF, _CR)
 _HEAD_MAX: Final = 16 * 1024
 _TAIL_MAX: Final = 32 * 1024
-
-
-class FeedClock:
-    """At most one clock reading per feed, taken only when something needs a time."""
-
-    __slots__ = ("_clock", "reading")
-
-    def __init__(self, clock: Callable[[], int]) -> None:
-        """Read ``clock`` (``time.time_ns``-like); set ``reading`` to None at each feed."""
-        self._clock = clock
-        self.reading: int | None = None
-
-    def now(self) -> int:
-        """Return this feed's reading, reading the clock if not done yet."""
-        reading = self.reading
-        if reading is None:
-            reading = self.reading = self._clock()
-        return reading
 
 
 class SseStream:
@@ -129,29 +110,13 @@ class SseStream:
             and self._long is None
             and (self._marks is None or self._marks.open_at is None)
         ):
-            taken = self._count_frames(skim, data, 0)
+            taken = skim.count_frames(data, 0, self._obs, self._clock)
             if taken:
                 self._offset += taken
                 if taken == len(data):
                     return
                 data = data[taken:]
         self._scan(data)
-
-    def _count_frames(self, skim: Skimmer, data: bytes, pos: int) -> int:
-        """Count whole content frames from ``pos``; where the reading goes on.
-
-        Between frames, with a content template known, a frame that matches it changes
-        nothing but the counts, so it is not read line by line.
-        """
-        end, frames, chars = skim.frames(data, pos)
-        if frames:
-            obs = self._obs
-            obs.chunks += frames
-            if chars:
-                obs.content_chars += chars
-                if obs.first_token_ns is None:
-                    obs.first_token_ns = self._clock.now()
-        return end
 
     def _scan(self, data: bytes) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, whole
         """Read ``data`` line by line."""
@@ -207,7 +172,7 @@ class SseStream:
                     after = run.end() if run else after
                 skim = self._skim
                 if skim is not None and self._event is None and not self._end_pending:
-                    after = self._count_frames(skim, data, after)
+                    after = skim.count_frames(data, after, self._obs, self._clock)
             elif data.startswith(b"data: ", pos):
                 self._data(data[pos + 6 : end])
             else:
