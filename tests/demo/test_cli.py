@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from routing_otel.cli import main as cli_main
+from routing_otel.cli.argtypes import ArgsExit
 from routing_otel.demo import main
-from routing_otel.demo._args import ArgsExit, parse
+from routing_otel.demo._args import parse
 
 
 def test_cli_lists_commands_and_rejects_unknown_ones() -> None:

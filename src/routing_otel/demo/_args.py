@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, NoReturn, get_args
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Literal, get_args
+
+from routing_otel.cli.argtypes import Parser, positive, url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -70,25 +71,6 @@ class Settings:
     api_key: str | None = None
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argparse parser that reports errors by raising, so ``main`` returns a status."""
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        """Print ``message`` and stop parsing with ``status``, without leaving the process."""
-        if message:
-            self._print_message(message)
-        raise ArgsExit(status)
-
-
-class ArgsExit(Exception):  # noqa: N818 - a control-flow signal, like SystemExit
-    """Parsing ended (``--help`` or an error) with this exit status."""
-
-    def __init__(self, status: int) -> None:
-        """Remember the exit status."""
-        super().__init__(status)
-        self.status = status
-
-
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -131,25 +113,12 @@ def _non_negative_seconds(text: str) -> float:
 
 
 def _usd(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an amount in USD, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-def _url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
-    return text.rstrip("/")
+    return positive(text, "an amount in USD")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``routing-otel demo`` argument parser."""
-    parser = _Parser(
+    parser = Parser(
         prog="routing-otel demo",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -209,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = parser.add_argument_group("export")
     export.add_argument(
         "--otlp",
-        type=_url,
+        type=url,
         metavar="URL",
         help=f"also export traces and metrics over OTLP to this endpoint (default: "
         f"${ENV_OTLP_ENDPOINT}, else none)",
@@ -242,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     target = parser.add_argument_group("a real Eden AI endpoint instead of the emulator")
     target.add_argument(
         "--target",
-        type=_url,
+        type=url,
         metavar="URL",
         help="run the same workload against this API base URL, e.g. "
         "https://api.edenai.run/v3/llm (real calls cost real money)",
@@ -264,7 +233,7 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> Sett
     otlp = args.otlp
     if otlp is None and (from_env := env.get(ENV_OTLP_ENDPOINT, "").strip()):
         try:
-            otlp = _url(from_env)
+            otlp = url(from_env)
         except argparse.ArgumentTypeError as error:
             parser.error(f"${ENV_OTLP_ENDPOINT}: {error}")
     protocol = args.otlp_protocol

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 import routing_otel
+from routing_otel.cli.argtypes import ArgsExit
 from routing_otel.demo import _telemetry
-from routing_otel.demo._args import ArgsExit, Settings, parse
+from routing_otel.demo._args import Settings, parse
 from routing_otel.demo._model import RunInfo
 from routing_otel.demo._plan import Plan, make_plan
 from routing_otel.demo._progress import Progress

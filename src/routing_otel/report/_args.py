@@ -10,9 +10,9 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NoReturn
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
+from routing_otel.cli.argtypes import Parser, positive, url
 from routing_otel.report._checks import Limits
 from routing_otel.report._thresholds import DEFAULT
 
@@ -70,22 +70,6 @@ class Settings:
     limits: Limits
 
 
-class ArgsExit(Exception):  # noqa: N818 - a control-flow signal, like SystemExit
-    """Parsing ended (``--help`` or an error) with this exit status."""
-
-    def __init__(self, status: int) -> None:
-        """Remember the exit status."""
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            self._print_message(message)
-        raise ArgsExit(status)
-
-
 def duration_s(text: str) -> float:
     """A duration as Prometheus writes it (``90s``, ``15m``, ``1h30m``, ``800ms``) in seconds.
 
@@ -135,26 +119,9 @@ def _ratio(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-def _url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
-    return text.rstrip("/")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``routing-otel report`` argument parser."""
-    parser = _Parser(
+    parser = Parser(
         prog="routing-otel report",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -163,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--prometheus",
         required=True,
-        type=_url,
+        type=url,
         metavar="URL",
         help="base URL of the Prometheus server, e.g. http://localhost:9090",
     )
@@ -218,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     checks.add_argument(
         "--max-budget-pace",
-        type=_positive,
+        type=positive,
         default=limits.max_budget_pace,
         metavar="FACTOR",
         help="spend over the range against the daily budget's pace (default "
@@ -226,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checks.add_argument(
         "--max-cost-per-request",
-        type=_positive,
+        type=positive,
         metavar="USD",
         help="cost per successful call (default: not checked)",
     )

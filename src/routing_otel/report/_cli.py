@@ -6,7 +6,8 @@ import dataclasses
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from routing_otel.report._args import ArgsExit, parse
+from routing_otel.cli.argtypes import ArgsExit
+from routing_otel.report._args import parse
 from routing_otel.report._checks import crossed, evaluate
 from routing_otel.report._client import Prometheus, PrometheusError
 from routing_otel.report._prometheus import NoDataError
