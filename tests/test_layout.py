@@ -74,7 +74,12 @@ LAYERS: list[tuple[str, set[str]]] = [
         },
     ),
 ]
-CLI_MODULES = {"routing_otel.cli", "routing_otel.cli.prices", "routing_otel.cli.__main__"}
+CLI_MODULES = {
+    "routing_otel.cli",
+    "routing_otel.cli.prices",
+    "routing_otel.cli.argtypes",
+    "routing_otel.cli.__main__",
+}
 CLI_USERS = {
     *CLI_MODULES,
     "routing_otel.demo",

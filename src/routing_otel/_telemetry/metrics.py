@@ -15,6 +15,7 @@ from opentelemetry.metrics import NoOpMeterProvider
 from routing_otel import _semconv as sc
 from routing_otel._options import DEFAULT_MAX_LABEL_VALUES
 from routing_otel._telemetry.labels import LabelBounds
+from routing_otel._telemetry.sums import Sums
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Instruments:
         meter = metrics.get_meter(
             SCOPE_NAME, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
         )
+        provider = meter_provider if meter_provider is not None else metrics.get_meter_provider()
 
         def seconds(name: str, description: str) -> metrics.Histogram:
             # Without bucket advice the SDK's default bounds are made for milliseconds.
@@ -80,19 +82,31 @@ class Instruments:
             sc.METRIC_ROUTING_DURATION,
             "Time from the request to the router's choice being known (streamed calls).",
         )
-        self.requests = meter.create_counter(
-            sc.METRIC_REQUESTS, unit=sc.UNIT_REQUESTS, description="LLM API calls by outcome."
+        self.requests = Sums.on(
+            provider,
+            meter,
+            sc.METRIC_REQUESTS,
+            unit=sc.UNIT_REQUESTS,
+            description="LLM API calls by outcome.",
         )
-        self.cost = meter.create_counter(
-            sc.METRIC_COST, unit=sc.UNIT_USD, description="Cost of LLM API calls in USD."
+        self.cost = Sums.on(
+            provider,
+            meter,
+            sc.METRIC_COST,
+            unit=sc.UNIT_USD,
+            description="Cost of LLM API calls in USD.",
         )
-        self.savings = meter.create_counter(
+        self.savings = Sums.on(
+            provider,
+            meter,
             sc.METRIC_SAVINGS,
             unit=sc.UNIT_USD,
             description="Money routed calls saved: a baseline model's cost for the same "
             "tokens minus the actual cost, when positive.",
         )
-        self.overspend = meter.create_counter(
+        self.overspend = Sums.on(
+            provider,
+            meter,
             sc.METRIC_OVERSPEND,
             unit=sc.UNIT_USD,
             description="Money routed calls cost beyond the baseline model for the same "
@@ -110,7 +124,9 @@ class Instruments:
                 unit=sc.UNIT_USD,
                 description="The configured daily LLM budget, for alert rules.",
             )
-        self.fallbacks = meter.create_counter(
+        self.fallbacks = Sums.on(
+            provider,
+            meter,
             sc.METRIC_FALLBACKS,
             unit=sc.UNIT_FALLBACKS,
             description="Fallbacks from one model to another, on the client or the server.",
