@@ -205,7 +205,8 @@ class PayloadReader:
             completion = _int(usage.get("output_tokens"))
         if completion is not None:
             obs.output_tokens = completion
-        details = usage.get("prompt_tokens_details")
+        # ``input_tokens``/``output_tokens`` usage carries its details under those names.
+        details = usage.get("prompt_tokens_details", usage.get("input_tokens_details"))
         if isinstance(details, dict):
             cached = _int(details.get("cached_tokens"))
             if cached is not None:
@@ -213,7 +214,7 @@ class PayloadReader:
             written = _int(details.get("cache_write_tokens"))
             if written is not None:
                 obs.cache_write_tokens = written
-        details = usage.get("completion_tokens_details")
+        details = usage.get("completion_tokens_details", usage.get("output_tokens_details"))
         if isinstance(details, dict):
             reasoning = _int(details.get("reasoning_tokens"))
             if reasoning is not None:
