@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from opentelemetry import context as otel_context
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from routing_otel._calls.gate import Gate, Outgoing
 from routing_otel._calls.lifecycle import CallLifecycle, Carried, forwarding
@@ -98,7 +99,7 @@ class Instrumentation:
     def admit(self, adapter: ClientAdapter, request: Any) -> CallLifecycle | None:
         """Start a call if ``request`` is an API call (edits applied); else None."""
         now_ns = time.time_ns()  # before our own work
-        if forwarding.get():
+        if forwarding.get() or not is_instrumentation_enabled():  # suppress_instrumentation()
             return None
         stamped_ns = _requested_at.get()
         if stamped_ns is not None:
