@@ -24,7 +24,7 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> Callable[[set[str]], None]:
     """Make OpenTelemetry's dependency checks see only some of the clients as installed."""
 
     def only(kept: set[str]) -> None:
-        real = dependencies.version
+        real = dependencies.version  # type: ignore[attr-defined]
 
         def version(name: str) -> str:
             if name in CLIENTS and name not in kept:
@@ -54,7 +54,7 @@ def test_any_one_client_is_enough(installed: Callable[[set[str]], None], client:
     assert tuple(instrumentor.instrumentation_dependencies()) == (CLIENTS[client],)
     assert instrumentor._check_dependency_conflicts() is None
     distro = _RecordingDistro()
-    _load_instrumentors(distro)
+    _load_instrumentors(distro)  # type: ignore[no-untyped-call]
     assert "routing_otel" in distro.loaded
 
 
@@ -67,7 +67,7 @@ def test_without_any_client_we_are_not_loaded(
     assert tuple(instrumentor.instrumentation_dependencies()) == tuple(CLIENTS.values())
     distro = _RecordingDistro()
     with caplog.at_level(logging.DEBUG, logger="opentelemetry.instrumentation"):
-        _load_instrumentors(distro)
+        _load_instrumentors(distro)  # type: ignore[no-untyped-call]
     assert "routing_otel" not in distro.loaded
     assert all(name in caplog.text for name in CLIENTS)
     with caplog.at_level(logging.ERROR):
