@@ -72,6 +72,8 @@ EVENT_ROUTER_DECISION: Final = "llm.router.decision"
 # Not a convention's name (``gen_ai.`` is reserved for them): development builds before
 # 0.1.0 called it ``gen_ai.first_chunk`` (see CHANGELOG).
 EVENT_FIRST_CHUNK: Final = "llm.router.first_chunk"
+# The conventions' opt-in event (logs API) with a call's details, captured content included.
+EVENT_INFERENCE_DETAILS: Final = "gen_ai.client.inference.operation.details"
 
 # --- metric attribute names that are not span attributes ------------------------------------
 OUTCOME: Final = "outcome"

@@ -92,6 +92,8 @@ class Instrumentation:
             options.meter_provider,
             economics=Economics(options),
             budget_usd_per_day=options.budget_usd_per_day,
+            logger_provider=options.logger_provider,
+            content_capture=options.content_capture,
         )
         self._tracker = FallbackTracker(options.fallback_window_s)
 
