@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogR
 import routing_otel.httpx
 from routing_otel import _semconv as sc
 from routing_otel._options import ENV_CAPTURE_CONTENT
+from routing_otel._wire.observation import Observation
+from routing_otel._wire.payload import MAX_CAPTURED_TOOL_CALLS, PayloadReader
 from tests.clients import chat
 
 if TYPE_CHECKING:
@@ -176,3 +179,109 @@ def test_details_event_carries_the_calls_attributes_and_structured_content(
     assert record.trace_id == span.context.trace_id
     assert record.span_id == span.context.span_id
     assert record.timestamp == span.end_time
+
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+]
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed", "whole"])
+def test_the_models_tool_calls_are_tool_call_parts(
+    driver: Driver,
+    emu: Emulator,
+    telemetry: Telemetry,
+    monkeypatch: pytest.MonkeyPatch,
+    stream: bool,
+) -> None:
+    """Tool calls in the answer (fragments or whole) are `tool_call` parts of the output."""
+    monkeypatch.setenv(ENV_CAPTURE_CONTENT, "span_only")
+    question = [{"role": "user", "content": "get_weather for Paris?"}]
+    payload = chat(messages=question, tools=TOOLS, stream=stream)
+    received = driver.send(_url(emu), payload, stream=stream)
+    if stream:
+        fragments = [
+            call
+            for chunk in received.chunks()
+            if chunk["choices"]
+            for call in chunk["choices"][0]["delta"].get("tool_calls") or ()
+        ]
+        call_id, name = fragments[0]["id"], fragments[0]["function"]["name"]
+        arguments = "".join(f["function"].get("arguments") or "" for f in fragments)
+    else:
+        (call,) = json.loads(received.body)["choices"][0]["message"]["tool_calls"]
+        call_id, name, arguments = (
+            call["id"],
+            call["function"]["name"],
+            call["function"]["arguments"],
+        )
+    assert arguments
+    attrs = telemetry.only_chat_span().attributes or {}
+    (output,) = json.loads(str(attrs[sc.GEN_AI_OUTPUT_MESSAGES]))
+    assert output["parts"] == [
+        {"type": "tool_call", "id": call_id, "name": name, "arguments": arguments}
+    ]
+    assert output["finish_reason"] == "tool_calls"
+
+
+def test_tool_results_are_tool_call_response_parts(
+    driver: Driver, emu: Emulator, telemetry: Telemetry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `role: "tool"` message is a `tool_call_response` part with its call's id."""
+    monkeypatch.setenv(ENV_CAPTURE_CONTENT, "span_only")
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+    }
+    history = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "rainy, 57°F"},
+    ]
+    driver.send(_url(emu), chat(messages=history, tools=TOOLS), stream=False)
+    attrs = telemetry.only_chat_span().attributes or {}
+    assert json.loads(str(attrs[sc.GEN_AI_INPUT_MESSAGES])) == [
+        {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]},
+        {
+            "role": "assistant",
+            "parts": [
+                {
+                    "type": "tool_call",
+                    "id": "call_1",
+                    "name": "get_weather",
+                    "arguments": '{"city": "Paris"}',
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "call_1", "response": "rainy, 57°F"}],
+        },
+    ]
+
+
+def test_captured_tool_calls_are_bounded() -> None:
+    """Kept tool calls share the answer's character budget and stop at a fixed count."""
+    observation = Observation()
+    reader = PayloadReader(observation, capture_chars=10)
+    calls = [
+        {"id": f"c{i}", "function": {"name": "f", "arguments": "0123456789"}} for i in range(100)
+    ]
+    reader.read({"choices": [{"message": {"tool_calls": calls}}]}, part="message")
+    captured = observation.captured_tool_calls
+    assert captured is not None
+    assert observation.tool_calls == 100
+    assert len(captured) == MAX_CAPTURED_TOOL_CALLS
+    assert sum(len("".join(c.arguments)) for c in captured) == 10
+    assert captured[0].arguments == ["0123456789"]
+    assert captured[1].truncated
+    plain = Observation()
+    PayloadReader(plain).read({"choices": [{"message": {"tool_calls": calls}}]}, part="message")
+    assert plain.captured_tool_calls is None
