@@ -12,8 +12,10 @@ from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 
 import routing_otel.httpx
+from routing_otel import _safety
 from routing_otel import _semconv as sc
 from routing_otel._options import ENV_CAPTURE_CONTENT
+from routing_otel._telemetry.details import DetailsEvent
 from routing_otel._wire.observation import Observation
 from routing_otel._wire.payload import MAX_CAPTURED_TOOL_CALLS, PayloadReader
 from tests.clients import chat
@@ -285,3 +287,33 @@ def test_captured_tool_calls_are_bounded() -> None:
     plain = Observation()
     PayloadReader(plain).read({"choices": [{"message": {"tool_calls": calls}}]}, part="message")
     assert plain.captured_tool_calls is None
+
+
+def test_a_failing_details_event_costs_only_the_event(
+    driver: Driver,
+    emu: Emulator,
+    telemetry: Telemetry,
+    logs: InMemoryLogRecordExporter,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug in the event's step is logged; the app's answer, span and metrics are intact."""
+    monkeypatch.setenv(ENV_CAPTURE_CONTENT, "span_and_event")
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("injected failure in the details event")
+
+    monkeypatch.setattr(DetailsEvent, "emit", broken)
+    previous = _safety.set_strict(strict=False)
+    try:
+        with caplog.at_level(logging.WARNING, logger="routing_otel"):
+            received = driver.send(_url(emu), chat(messages=MESSAGES), stream=False)
+    finally:
+        _safety.set_strict(strict=previous)
+        _safety._reported.clear()
+    assert received.status == 200
+    assert json.loads(received.body)["choices"]
+    assert any("details event" in r.getMessage() for r in caplog.records)
+    assert sc.GEN_AI_OUTPUT_MESSAGES in (telemetry.only_chat_span().attributes or {})
+    assert len(telemetry.points(sc.METRIC_REQUESTS)) == 1
+    assert _events(logs) == []

@@ -16,6 +16,7 @@ from routing_otel import _semconv as sc
 from routing_otel._cost.economics import Assessment
 from routing_otel._cost.model import CostResult
 from routing_otel._options import ContentCapture
+from routing_otel._safety import guard
 from routing_otel._telemetry.content import input_messages, output_messages
 from routing_otel._telemetry.details import DetailsEvent
 from routing_otel._telemetry.metrics import SCHEMA_URL, SCOPE_NAME, Instruments
@@ -114,9 +115,10 @@ class Recorder:
                 span.set_status(Status(StatusCode.ERROR, result.describe_error()))
         finally:
             span.end(end_time=result.end_ns)
-        if self._details is not None and content:
-            self._details.emit(span, attributes, content, result.end_ns)
         self._instruments.record(result)
+        if self._details is not None and content:
+            with guard("details event"):  # a failing log pipeline costs only the event
+                self._details.emit(span, attributes, content, result.end_ns)
         return result
 
     def _annotate(self, result: CallResult) -> dict[str, AttributeValue]:
