@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
@@ -39,6 +41,7 @@ class Emitted:
     spans: set[str] = field(default_factory=set)
     span_attributes: set[str] = field(default_factory=set)
     events: set[str] = field(default_factory=set)
+    log_events: set[str] = field(default_factory=set)
     metrics: set[str] = field(default_factory=set)
     metric_attributes: set[str] = field(default_factory=set)
     units: dict[str, str] = field(default_factory=dict)
@@ -58,6 +61,12 @@ def _extra_calls() -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
             "max_tokens": 200,
             "temperature": 0.2,
             "top_p": 0.9,
+            "seed": 7,
+            "n": 2,
+            "response_format": {"type": "json_object"},
+            "frequency_penalty": 0.1,
+            "presence_penalty": 0.1,
+            "stop": "END",
             "session_id": "conversation-1",
             "tools": [{"type": "function", "function": {"name": "get_weather"}}],
         },
@@ -75,6 +84,9 @@ def collect(emulator: Emulator) -> Emitted:
     tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     reader = InMemoryMetricReader()
     meter_provider = MeterProvider(metric_readers=[reader])
+    logs = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]
+    logger_provider = LoggerProvider()
+    logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
     providers: dict[str, Any] = {
         "tracer_provider": tracer_provider,
         "meter_provider": meter_provider,
@@ -84,7 +96,8 @@ def collect(emulator: Emulator) -> Emitted:
         base = f"{emulator.url}/v3/llm/chat/completions"
         transport = routing_otel.httpx.RoutingTransport(
             hosts=[f"{lab.LOOPBACK}:{emulator.port}"],
-            capture_content=True,
+            capture_content="span_and_event",
+            logger_provider=logger_provider,
             budget_usd_per_day=lab.BUDGET_USD_PER_DAY,
             **providers,
         )
@@ -95,8 +108,13 @@ def collect(emulator: Emulator) -> Emitted:
             streamed = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
             with client.stream("POST", base, json=streamed | {"stream": True}, headers=auth) as r:
                 next(r.iter_bytes())  # the caller stops reading: closed early
-        return _names(spans, reader)
+        found = _names(spans, reader)
+        found.log_events = {
+            r.log_record.event_name for r in logs.get_finished_logs() if r.log_record.event_name
+        }
+        return found
     finally:
+        logger_provider.shutdown()
         meter_provider.shutdown()
         tracer_provider.shutdown()
 

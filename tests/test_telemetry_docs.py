@@ -66,6 +66,11 @@ def test_span_events_are_the_documented_ones(seen: emitted.Emitted) -> None:
     assert seen.events == set(_rows("Span events"))
 
 
+def test_log_events_are_the_documented_ones(seen: emitted.Emitted) -> None:
+    """Events emitted through the logs API (content capture on): emitted == documented."""
+    assert seen.log_events == set(_rows("Log events"))
+
+
 def test_metrics_units_and_attributes_are_the_documented_ones(seen: emitted.Emitted) -> None:
     """Each metric: documented, with its unit and exactly the attributes it carries."""
     rows = _rows("Metrics")

@@ -58,6 +58,10 @@ def instrument(
       ``edenai_metadata`` so server-side fallbacks and the router's strategy are seen.
     - ``capture_usage`` (default True, ``ROUTING_OTEL_CAPTURE_USAGE``): get usage and cost
       for streams that did not ask for them, invisibly to the app.
+    - ``capture_content`` (default off, ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``):
+      ``True`` or ``"span_only"`` records prompts and answers on spans, ``"event_only"`` as
+      the conventions' details event (through ``logger_provider``, default the global one),
+      ``"span_and_event"`` both.
     - ``prices_file`` (``ROUTING_OTEL_PRICES_FILE``): prices merged over the built-in ones.
     - ``savings_baseline`` (default ``max_candidate``, ``ROUTING_OTEL_SAVINGS_BASELINE``).
     - ``budget_usd_per_day`` (``ROUTING_OTEL_BUDGET_USD_PER_DAY``): exported as a gauge.

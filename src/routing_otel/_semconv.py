@@ -28,12 +28,20 @@ GEN_AI_REQUEST_STREAM: Final = "gen_ai.request.stream"
 GEN_AI_REQUEST_MAX_TOKENS: Final = "gen_ai.request.max_tokens"
 GEN_AI_REQUEST_TEMPERATURE: Final = "gen_ai.request.temperature"
 GEN_AI_REQUEST_TOP_P: Final = "gen_ai.request.top_p"
+GEN_AI_REQUEST_SEED: Final = "gen_ai.request.seed"
+GEN_AI_REQUEST_CHOICE_COUNT: Final = "gen_ai.request.choice.count"
+GEN_AI_REQUEST_FREQUENCY_PENALTY: Final = "gen_ai.request.frequency_penalty"
+GEN_AI_REQUEST_PRESENCE_PENALTY: Final = "gen_ai.request.presence_penalty"
+GEN_AI_REQUEST_STOP_SEQUENCES: Final = "gen_ai.request.stop_sequences"
+GEN_AI_OUTPUT_TYPE: Final = "gen_ai.output.type"
 GEN_AI_RESPONSE_MODEL: Final = "gen_ai.response.model"
 GEN_AI_RESPONSE_ID: Final = "gen_ai.response.id"
 GEN_AI_RESPONSE_FINISH_REASONS: Final = "gen_ai.response.finish_reasons"
 GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: Final = "gen_ai.response.time_to_first_chunk"
 GEN_AI_USAGE_INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
 GEN_AI_USAGE_OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
+GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: Final = "gen_ai.usage.cache_creation.input_tokens"
+GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: Final = "gen_ai.usage.reasoning.output_tokens"
 GEN_AI_CONVERSATION_ID: Final = "gen_ai.conversation.id"
 GEN_AI_INPUT_MESSAGES: Final = "gen_ai.input.messages"  # opt-in content capture only
 GEN_AI_OUTPUT_MESSAGES: Final = "gen_ai.output.messages"  # opt-in content capture only
@@ -66,7 +74,11 @@ ROUTER_SAVINGS_BASELINE: Final = "llm.router.savings.baseline"
 
 # --- span events ----------------------------------------------------------------------------
 EVENT_ROUTER_DECISION: Final = "llm.router.decision"
-EVENT_FIRST_CHUNK: Final = "gen_ai.first_chunk"
+# Not a convention's name (``gen_ai.`` is reserved for them): development builds before
+# 0.1.0 called it ``gen_ai.first_chunk`` (see CHANGELOG).
+EVENT_FIRST_CHUNK: Final = "llm.router.first_chunk"
+# The conventions' opt-in event (logs API) with a call's details, captured content included.
+EVENT_INFERENCE_DETAILS: Final = "gen_ai.client.inference.operation.details"
 
 # --- metric attribute names that are not span attributes ------------------------------------
 OUTCOME: Final = "outcome"
@@ -85,6 +97,8 @@ BUDGET_NAME: Final = "budget.name"
 BUDGET_DAILY: Final = "daily"
 TOKEN_TYPE_INPUT: Final = "input"
 TOKEN_TYPE_OUTPUT: Final = "output"
+OUTPUT_TYPE_TEXT: Final = "text"
+OUTPUT_TYPE_JSON: Final = "json"
 POOL_DEFAULT: Final = "default"
 # Extension: a metric label past its cap of distinct values (``max_label_values``) takes this
 # one value, so an app's unbounded inputs cannot explode the series count.

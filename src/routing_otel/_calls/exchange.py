@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from opentelemetry import context as otel_context
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 from routing_otel._calls.gate import Gate, Outgoing
 from routing_otel._calls.lifecycle import CallLifecycle, Carried, forwarding
@@ -92,6 +93,8 @@ class Instrumentation:
             economics=Economics(options),
             budget_usd_per_day=options.budget_usd_per_day,
             max_label_values=options.max_label_values,
+            logger_provider=options.logger_provider,
+            content_capture=options.content_capture,
         )
         self._tracker = FallbackTracker(options.fallback_window_s)
 
@@ -99,7 +102,7 @@ class Instrumentation:
     def admit(self, adapter: ClientAdapter, request: Any) -> CallLifecycle | None:
         """Start a call if ``request`` is an API call (edits applied); else None."""
         now_ns = time.time_ns()  # before our own work
-        if forwarding.get():
+        if forwarding.get() or not is_instrumentation_enabled():  # suppress_instrumentation()
             return None
         stamped_ns = _requested_at.get()
         if stamped_ns is not None:

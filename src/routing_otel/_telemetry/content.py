@@ -1,10 +1,13 @@
 """Opt-in content capture: prompts and answers in the GenAI conventions' message format.
 
 ``gen_ai.input.messages`` and ``gen_ai.output.messages`` hold JSON (span attributes cannot
-nest): a list of ``{"role", "parts": [{"type": "text", "content"} | {"type": "tool_call",
-...}]}``. Recorded only when the user opts in, and bounded inside the parts so a long
-history cannot bloat spans and what is recorded always parses: the longest texts are cut
-first (each cut text ends with ``…``), then the oldest messages are left out.
+nest): a list of ``{"role", "parts": [...]}`` whose parts are ``{"type": "text", "content"}``,
+the model's tool calls ``{"type": "tool_call", "id", "name", "arguments"}`` and, for a
+``role: "tool"`` message, ``{"type": "tool_call_response", "id", "response"}``, as the
+conventions' input and output message schemas say. Recorded only when the user opts in, and
+bounded inside the parts so a long history cannot bloat spans and what is recorded always
+parses: the longest texts are cut first (each cut text ends with ``…``), then the oldest
+messages are left out.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from routing_otel._wire.observation import Observation
+    from routing_otel._wire.observation import CapturedToolCall, Observation
 
 MAX_JSON_CHARS = 64 * 1024
 # Texts are not cut below this while older messages can be left out instead.
@@ -23,6 +26,8 @@ _MAX_NAME_CHARS = 256
 _CUT = "…"
 
 _Part = dict[str, str | None]
+# Which value of each part type is the (long) text to cut.
+_TEXT_KEYS = {"text": "content", "tool_call": "arguments", "tool_call_response": "response"}
 _Message = dict[str, Any]  # role, parts (a list of _Part), finish_reason: strings or None
 
 
@@ -42,12 +47,21 @@ def output_messages(observation: Observation) -> str | None:
     if observation.content_truncated:
         text += _CUT
     finish = observation.finish_reasons[0] if observation.finish_reasons else ""
-    message: _Message = {
-        "role": "assistant",
-        "parts": [{"type": "text", "content": text}] if text else [],
-        "finish_reason": _name(finish) or "",
-    }
+    parts: list[_Part] = [{"type": "text", "content": text}] if text else []
+    parts.extend(_captured_call(call) for call in observation.captured_tool_calls or ())
+    message: _Message = {"role": "assistant", "parts": parts, "finish_reason": _name(finish) or ""}
     return _bounded([message])
+
+
+def _captured_call(call: CapturedToolCall) -> _Part:
+    """A tool call the model made (streamed in fragments or whole) as a ``tool_call`` part."""
+    arguments = "".join(call.arguments) + (_CUT if call.truncated else "")
+    return {
+        "type": "tool_call",
+        "id": _name(call.id),
+        "name": _name(call.name),
+        "arguments": arguments,
+    }
 
 
 def _name(value: object) -> str | None:
@@ -64,6 +78,9 @@ def _arguments(value: object) -> str | None:
 
 
 def _message(message: dict[str, object]) -> _Message:
+    role = _name(message.get("role"))
+    if role == "tool":
+        return {"role": role, "parts": [_tool_call_response(message)]}
     parts: list[_Part] = []
     content = message.get("content")
     if isinstance(content, str):
@@ -87,7 +104,32 @@ def _message(message: dict[str, object]) -> _Message:
                         "arguments": _arguments(function.get("arguments")),
                     }
                 )
-    return {"role": _name(message.get("role")), "parts": parts}
+    return {"role": role, "parts": parts}
+
+
+def _tool_call_response(message: dict[str, object]) -> _Part:
+    """A ``role: "tool"`` message as a ``tool_call_response`` part: the call's id, its result."""
+    content = message.get("content")
+    text = _text_of(content)
+    return {
+        "type": "tool_call_response",
+        "id": _name(message.get("tool_call_id")),
+        "response": text if text is not None else _arguments(content),
+    }
+
+
+def _text_of(content: object) -> str | None:
+    """A message's text: its string content, or its text parts joined; None without text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = [
+            part["text"]
+            for part in content
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
+        ]
+        return "".join(texts) if texts else None
+    return None
 
 
 # --- bounding: every value above is a string or None, so only the texts need cutting ------
@@ -100,7 +142,7 @@ def _clip(text: str, limit: int) -> str:
 def _clipped(message: _Message, limit: int) -> _Message:
     parts: list[_Part] = []
     for part in message["parts"]:
-        key = "content" if part["type"] == "text" else "arguments"
+        key = _TEXT_KEYS.get(part["type"] or "", "arguments")
         value = part.get(key)
         parts.append(part if value is None else {**part, key: _clip(value, limit)})
     return {**message, "parts": parts}
@@ -128,7 +170,7 @@ def _longest_text(messages: list[_Message]) -> int:
             len(value)
             for message in messages
             for part in message["parts"]
-            for key in ("content", "arguments")
+            for key in _TEXT_KEYS.values()
             if isinstance(value := part.get(key), str)
         ),
         default=0,

@@ -15,14 +15,17 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from routing_otel import _semconv as sc
 from routing_otel._cost.economics import Assessment
 from routing_otel._cost.model import CostResult
-from routing_otel._options import DEFAULT_MAX_LABEL_VALUES
+from routing_otel._options import DEFAULT_MAX_LABEL_VALUES, ContentCapture
+from routing_otel._safety import guard
 from routing_otel._semconv import SCHEMA_URL, SCOPE_NAME
 from routing_otel._telemetry.content import input_messages, output_messages
+from routing_otel._telemetry.details import DetailsEvent
 from routing_otel._telemetry.metrics import Instruments
 from routing_otel._telemetry.result import CallRecord, CallResult
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
+    from opentelemetry._logs import LoggerProvider
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.util.types import AttributeValue
 
@@ -34,20 +37,26 @@ if TYPE_CHECKING:
 class Recorder:
     """Creates the spans and metric points of API calls; instruments are made once."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - providers and settings, every one optional
         self,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
         economics: Economics | None = None,
         budget_usd_per_day: float | None = None,
         max_label_values: int = DEFAULT_MAX_LABEL_VALUES,
+        *,
+        logger_provider: LoggerProvider | None = None,
+        content_capture: ContentCapture = ContentCapture.SPAN_ONLY,
     ) -> None:
         """Use the given providers, or the global ones (looked up lazily by the API).
 
         ``economics`` prices calls (reported cost only without it); a daily budget is
         exported as a gauge for alert rules; each outside-valued metric label keeps at most
-        ``max_label_values`` distinct values.
+        ``max_label_values`` distinct values. ``content_capture`` says where captured
+        prompts and answers go (requests carry them only when capture is on).
         """
+        self._content_on_spans = content_capture.on_spans
+        self._details = DetailsEvent(logger_provider) if content_capture.as_events else None
         self._tracer_provider = tracer_provider
         self._tracer = trace.get_tracer(
             SCOPE_NAME, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
@@ -89,26 +98,34 @@ class Recorder:
         elif observation is not None and observation.cost is not None:
             result.assessment = Assessment(CostResult(observation.cost, sc.COST_REPORTED))
         model = record.request.model or "unknown"
+        attributes = _request_attributes(record)
+        content = _captured(record, observation)
+        if self._content_on_spans:
+            attributes.update({k: v for k, v in content.items() if v is not None})
         span = record.span = self._tracer.start_span(
             f"{sc.OPERATION_CHAT} {model}",
             context=record.context,
             kind=SpanKind.CLIENT,
-            attributes=_request_attributes(record),
+            attributes=attributes,
             start_time=record.start_ns,
             record_exception=False,
         )
         try:
             if record.request.routed:
                 self._route_span(result)
-            self._annotate(result)
+            attributes.update(self._annotate(result))
             if result.error_type is not None:
                 span.set_status(Status(StatusCode.ERROR, result.describe_error()))
         finally:
             span.end(end_time=result.end_ns)
         self._instruments.record(result)
+        if self._details is not None and content:
+            with guard("details event"):  # a failing log pipeline costs only the event
+                self._details.emit(span, attributes, content, result.end_ns)
         return result
 
-    def _annotate(self, result: CallResult) -> None:
+    def _annotate(self, result: CallResult) -> dict[str, AttributeValue]:
+        """Set what the response told on the chat span; return what was set."""
         span = result.record.span
         values: dict[str, AttributeValue | None] = {
             sc.HTTP_RESPONSE_STATUS_CODE: result.outcome.status_code,
@@ -128,7 +145,9 @@ class Recorder:
                 )
             if observation.first_token_ns is not None:
                 span.add_event(sc.EVENT_FIRST_CHUNK, timestamp=observation.first_token_ns)
-        span.set_attributes({k: v for k, v in values.items() if v is not None})
+        found: dict[str, AttributeValue] = {k: v for k, v in values.items() if v is not None}
+        span.set_attributes(found)
+        return found
 
     def _route_span(self, result: CallResult) -> None:
         record = result.record
@@ -166,11 +185,15 @@ def _request_attributes(record: CallRecord) -> dict[str, AttributeValue]:
         sc.GEN_AI_REQUEST_MAX_TOKENS: request.max_tokens,
         sc.GEN_AI_REQUEST_TEMPERATURE: request.temperature,
         sc.GEN_AI_REQUEST_TOP_P: request.top_p,
+        sc.GEN_AI_REQUEST_SEED: request.seed,
+        sc.GEN_AI_REQUEST_CHOICE_COUNT: request.choice_count,
+        sc.GEN_AI_OUTPUT_TYPE: request.output_type,
+        sc.GEN_AI_REQUEST_FREQUENCY_PENALTY: request.frequency_penalty,
+        sc.GEN_AI_REQUEST_PRESENCE_PENALTY: request.presence_penalty,
+        sc.GEN_AI_REQUEST_STOP_SEQUENCES: request.stop_sequences,
         sc.GEN_AI_CONVERSATION_ID: request.session_id or (scope.conversation_id if scope else None),
         sc.ROUTER_CANDIDATES: request.candidates,
     }
-    if request.messages is not None:  # content capture is on (opt-in)
-        optional[sc.GEN_AI_INPUT_MESSAGES] = input_messages(request.messages)
     if fallback is not None:
         optional[sc.ROUTER_FALLBACK] = True
         optional[sc.ROUTER_FALLBACK_FROM] = fallback.from_model
@@ -189,6 +212,8 @@ def _observation_attributes(
         sc.GEN_AI_USAGE_INPUT_TOKENS: observation.input_tokens,
         sc.GEN_AI_USAGE_OUTPUT_TOKENS: observation.output_tokens,
         sc.GEN_AI_USAGE_CACHED_INPUT_TOKENS: observation.cached_tokens,
+        sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: observation.cache_write_tokens,
+        sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: observation.reasoning_tokens,
         sc.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: result.ttft_s,
         sc.ROUTER_ROUTING_DURATION: result.routing_s,
         sc.ROUTER_STRATEGY: observation.strategy,
@@ -198,7 +223,6 @@ def _observation_attributes(
         sc.ROUTER_COST: result.cost_usd,
         sc.ROUTER_COST_SOURCE: result.cost_source,
     }
-    values[sc.GEN_AI_OUTPUT_MESSAGES] = output_messages(observation)
     if result.assessment is not None and result.assessment.savings_usd is not None:
         values[sc.ROUTER_SAVINGS] = result.assessment.savings_usd
         values[sc.ROUTER_SAVINGS_BASELINE] = result.assessment.baseline_model
@@ -208,3 +232,14 @@ def _observation_attributes(
         values[sc.ROUTER_FALLBACK_FROM] = first.model
         values[sc.ROUTER_FALLBACK_REASON] = str(last.status) if last.status else None
     return values
+
+
+def _captured(record: CallRecord, observation: Observation | None) -> dict[str, str | None]:
+    """The prompt and answer as span-attribute JSON; empty unless capture is on (opt-in)."""
+    messages = record.request.messages  # kept only when capture is on
+    if messages is None:
+        return {}
+    return {
+        sc.GEN_AI_INPUT_MESSAGES: input_messages(messages),
+        sc.GEN_AI_OUTPUT_MESSAGES: output_messages(observation) if observation else None,
+    }

@@ -27,6 +27,16 @@ class Attempt:
 
 
 @dataclass(slots=True)
+class CapturedToolCall:
+    """A tool call the model made, kept only when content capture is on (opt-in)."""
+
+    id: str | None = None
+    name: str | None = None
+    arguments: list[str] = field(default_factory=list)  # fragments, in order, capped
+    truncated: bool = False
+
+
+@dataclass(slots=True)
 class Observation:
     """Facts about one response, each ``None`` (or empty) until seen on the wire."""
 
@@ -46,6 +56,8 @@ class Observation:
     # The answer's text, only when content capture is on (opt-in), capped.
     content: list[str] | None = None
     content_truncated: bool = False
+    # The model's tool calls, only when content capture is on, at most MAX_CAPTURED_TOOL_CALLS.
+    captured_tool_calls: list[CapturedToolCall] | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
     cached_tokens: int | None = None

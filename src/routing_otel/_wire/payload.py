@@ -12,13 +12,14 @@ import re
 from typing import TYPE_CHECKING, Final
 
 from routing_otel._wire.json_scan import TruncatedText
-from routing_otel._wire.observation import Attempt
+from routing_otel._wire.observation import Attempt, CapturedToolCall
 
 if TYPE_CHECKING:
     from routing_otel._wire.observation import Observation
 
 _SERVED: Final = re.compile(r"(?:^|[,;\s])served=([^,;\s]+)")
 _NOT_A_MODEL: Final = frozenset({"", "none", "null", "-", "n/a"})
+MAX_CAPTURED_TOOL_CALLS: Final = 64  # per response, when capturing content
 
 
 def _int(value: object) -> int | None:
@@ -73,7 +74,14 @@ def served_from_summary(summary: str) -> str | None:
 class PayloadReader:
     """Reads payloads into one Observation, remembering what must not be counted twice."""
 
-    __slots__ = ("_capture_left", "_finish_seen", "_obs", "_tool_ids", "_tool_slots")
+    __slots__ = (
+        "_capture_left",
+        "_captured_calls",
+        "_finish_seen",
+        "_obs",
+        "_tool_ids",
+        "_tool_slots",
+    )
 
     def __init__(self, observation: Observation, *, capture_chars: int | None = None) -> None:
         """Fill ``observation``; keep up to ``capture_chars`` of the answer's text if given."""
@@ -81,6 +89,9 @@ class PayloadReader:
         self._capture_left = capture_chars
         if capture_chars is not None:
             observation.content = []
+            observation.captured_tool_calls = []
+        # (choice, tool-call index) -> the call captured there (capture on only).
+        self._captured_calls: dict[tuple[int, int], CapturedToolCall] = {}
         self._finish_seen: set[tuple[int, str]] = set()
         self._tool_ids: set[tuple[int, str]] = set()
         # (choice, tool-call index) -> the id seen there, "" while none.
@@ -192,6 +203,41 @@ class PayloadReader:
                 self._tool_slots[slot] = call_id
             if new:
                 self._obs.tool_calls += 1
+            if self._capture_left is not None:
+                self._capture_tool_call(slot, call, call_id, new=new)
+
+    def _capture_tool_call(
+        self, slot: tuple[int, int], call: dict[str, object], call_id: str | None, *, new: bool
+    ) -> None:
+        # Names and arguments arrive in fragments; they share the answer's character budget.
+        captured = self._obs.captured_tool_calls
+        if captured is None:
+            return
+        entry = self._captured_calls.get(slot)
+        if new or entry is None:
+            if len(captured) >= MAX_CAPTURED_TOOL_CALLS:
+                self._captured_calls.pop(slot, None)
+                return
+            entry = CapturedToolCall(id=call_id)
+            captured.append(entry)
+            self._captured_calls[slot] = entry
+        if entry.id is None:
+            entry.id = call_id
+        function = call.get("function")
+        if not isinstance(function, dict):
+            return
+        name = _text(function.get("name"))
+        if name is not None and entry.name is None:
+            entry.name = name[: self._capture_left or 0] or None
+        fragment = function.get("arguments")
+        if isinstance(fragment, str) and fragment:
+            left = self._capture_left or 0
+            if len(fragment) > left:
+                fragment = fragment[:left]
+                entry.truncated = True
+            if fragment:
+                entry.arguments.append(fragment)
+            self._capture_left = left - len(fragment)
 
     def _usage(self, usage: dict[str, object]) -> None:
         obs = self._obs
@@ -205,7 +251,8 @@ class PayloadReader:
             completion = _int(usage.get("output_tokens"))
         if completion is not None:
             obs.output_tokens = completion
-        details = usage.get("prompt_tokens_details")
+        # ``input_tokens``/``output_tokens`` usage carries its details under those names.
+        details = usage.get("prompt_tokens_details", usage.get("input_tokens_details"))
         if isinstance(details, dict):
             cached = _int(details.get("cached_tokens"))
             if cached is not None:
@@ -213,7 +260,7 @@ class PayloadReader:
             written = _int(details.get("cache_write_tokens"))
             if written is not None:
                 obs.cache_write_tokens = written
-        details = usage.get("completion_tokens_details")
+        details = usage.get("completion_tokens_details", usage.get("output_tokens_details"))
         if isinstance(details, dict):
             reasoning = _int(details.get("reasoning_tokens"))
             if reasoning is not None:

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 CHAT_PATH_SUFFIX = "/chat/completions"
 _MAX_BODY_TO_PARSE = 8 * 1024 * 1024  # a larger request body is not read for attributes
 _MAX_CANDIDATES_RECORDED = 64  # the API's own limit
+_MAX_STOP_SEQUENCES = 16  # OpenAI accepts 4; a longer list is not worth recording whole
+# ``response_format.type`` to the conventions' well-known ``gen_ai.output.type`` values.
+_OUTPUT_TYPES = {
+    "json_object": sc.OUTPUT_TYPE_JSON,
+    "json_schema": sc.OUTPUT_TYPE_JSON,
+    "text": sc.OUTPUT_TYPE_TEXT,
+}
 
 
 @dataclass(slots=True)
@@ -35,6 +42,12 @@ class ChatRequest:
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
+    seed: int | None = None
+    choice_count: int | None = None  # ``n``, kept only when it is not 1
+    output_type: str | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    stop_sequences: list[str] | None = None
     session_id: str | None = None
     tools: int = 0
     metadata_requested: bool = False
@@ -94,6 +107,7 @@ def parse_chat_request(
     request.max_tokens = _int(payload.get("max_tokens", payload.get("max_completion_tokens")))
     request.temperature = _float(payload.get("temperature"))
     request.top_p = _float(payload.get("top_p"))
+    _sampling(request, payload)
     session = payload.get("session_id")
     if isinstance(session, str) and session:
         request.session_id = session
@@ -104,6 +118,23 @@ def parse_chat_request(
     if keep_messages and isinstance(messages, list):
         request.messages = messages
     return request
+
+
+def _sampling(request: ChatRequest, payload: dict[str, object]) -> None:
+    """The request's other sampling and output settings the conventions name."""
+    request.seed = _int(payload.get("seed"))
+    choices = _int(payload.get("n"))
+    request.choice_count = choices if choices != 1 else None
+    response_format = payload.get("response_format")
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    request.output_type = _OUTPUT_TYPES.get(kind) if isinstance(kind, str) else None
+    request.frequency_penalty = _float(payload.get("frequency_penalty"))
+    request.presence_penalty = _float(payload.get("presence_penalty"))
+    stop = payload.get("stop")
+    if isinstance(stop, str):
+        stop = [stop]
+    sequences = _strings(stop)
+    request.stop_sequences = sequences[:_MAX_STOP_SEQUENCES] if sequences else None
 
 
 def _prompt_chars(messages: object) -> int | None:

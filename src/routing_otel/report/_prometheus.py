@@ -129,11 +129,13 @@ def figures(prometheus: Prometheus, window: Window, *, recorded: bool) -> Figure
 
 
 def _budget(prometheus: Prometheus, window: Window, *, recorded: bool) -> float | None:
-    """The daily budget; from the gauge itself while the rule has not been evaluated yet."""
-    limit = prometheus.value(window.budget(recorded=recorded), window.end) if recorded else None
-    if limit is None:
-        limit = prometheus.value(window.budget(recorded=False), window.end)
-    return limit
+    """The daily budget, from the gauge itself.
+
+    The recording rule holds the same sum, but only as of its last evaluation: a process
+    scraped since (or not yet) would be missing from it.
+    """
+    del recorded
+    return prometheus.value(window.budget(recorded=False), window.end)
 
 
 def _alert(raw: dict[str, Any], state: str | None = None) -> Alert:

@@ -38,9 +38,9 @@ def rules_note(*, loaded: bool) -> str:
     """Whether the shipped recording rules are loaded, in words."""
     if loaded:
         return (
-            "The shipped recording rules are loaded: the budget is read from "
-            f"{pq.RECORDED_BUDGET}; counts, money and quantiles need the report's own range, "
-            "so they come from the raw series."
+            "The shipped recording rules are loaded; counts, money, quantiles and the budget "
+            "need the report's own range and every process's latest value, so they come from "
+            "the raw series."
         )
     return (
         "The shipped recording rules (dashboards/prometheus/recording.yaml) are not loaded: "
