@@ -91,15 +91,11 @@ def test_cost_sources_are_the_contract_values() -> None:
     assert set(_rows("Cost sources")) == values
 
 
-def test_names_not_emitted_yet_are_not_emitted(seen: emitted.Emitted) -> None:
-    """What the page lists as not emitted yet is indeed absent (move it once it lands)."""
-    pending = _names(_section("Not emitted yet")) - {"server.port"}
-    everything = seen.span_attributes | seen.events | seen.metrics
-    assert pending
-    assert pending & everything == set()
+def test_server_port_goes_with_server_address_on_metric_points(seen: emitted.Emitted) -> None:
+    """Wherever a metric point names the server's address, it names its port too."""
     points_with_address = [a for a in seen.by_metric.values() if sc.SERVER_ADDRESS in a]
     assert points_with_address
-    assert all(sc.SERVER_PORT not in attributes for attributes in points_with_address)
+    assert all(sc.SERVER_PORT in attributes for attributes in points_with_address)
 
 
 def test_every_semconv_name_is_documented() -> None:

@@ -99,7 +99,8 @@ TOKEN_TYPE_INPUT: Final = "input"
 TOKEN_TYPE_OUTPUT: Final = "output"
 OUTPUT_TYPE_TEXT: Final = "text"
 OUTPUT_TYPE_JSON: Final = "json"
-POOL_DEFAULT: Final = "default"
+POOL_DEFAULT: Final = "default"  # a routed call without candidates: Eden AI's default pool
+POOL_FIXED: Final = "fixed"  # a fixed-model call: no router, no pool
 # Extension: a metric label past its cap of distinct values (``max_label_values``) takes this
 # one value, so an app's unbounded inputs cannot explode the series count.
 LABEL_OVERFLOW: Final = "other"
@@ -114,6 +115,7 @@ COST_UNKNOWN: Final = "unknown"
 METRIC_OPERATION_DURATION: Final = "gen_ai.client.operation.duration"
 METRIC_TOKEN_USAGE: Final = "gen_ai.client.token.usage"
 METRIC_TIME_TO_FIRST_CHUNK: Final = "gen_ai.client.operation.time_to_first_chunk"
+METRIC_TIME_PER_OUTPUT_CHUNK: Final = "gen_ai.client.operation.time_per_output_chunk"
 METRIC_ROUTING_DURATION: Final = "llm.router.routing.duration"
 METRIC_REQUESTS: Final = "llm.router.requests"
 METRIC_COST: Final = "llm.router.cost"
@@ -141,6 +143,7 @@ TOKEN_BUCKETS: Final[tuple[float, ...]] = tuple(float(4**i) for i in range(14))
 PROM_OPERATION_DURATION: Final = "gen_ai_client_operation_duration_seconds"
 PROM_TOKEN_USAGE: Final = "gen_ai_client_token_usage"
 PROM_TIME_TO_FIRST_CHUNK: Final = "gen_ai_client_operation_time_to_first_chunk_seconds"
+PROM_TIME_PER_OUTPUT_CHUNK: Final = "gen_ai_client_operation_time_per_output_chunk_seconds"
 PROM_ROUTING_DURATION: Final = "llm_router_routing_duration_seconds"
 PROM_REQUESTS: Final = "llm_router_requests_total"
 PROM_COST: Final = "llm_router_cost_USD_total"

@@ -125,3 +125,12 @@ def test_prometheus_endpoint_serves_our_metric_names() -> None:
     assert not missing, text
     assert f'{sc.prom_label(sc.ROUTER_POOL)}="premium"' in text
     assert f"Prometheus scrape at http://127.0.0.1:{port}/metrics" in out.getvalue()
+
+
+def test_an_otlp_endpoint_with_nothing_listening_is_reported_as_failed() -> None:
+    """With no collector at --otlp, the report says the export failed (never "exported")."""
+    endpoint = f"http://127.0.0.1:{_free_port()}"
+    demo = run_demo([*QUICK, "--otlp", endpoint])
+    assert demo.status == 0, demo.err
+    assert f"Export failed: OTLP http/protobuf to {endpoint} (" in demo.out
+    assert "Also exported" not in demo.out

@@ -78,6 +78,11 @@ class Instruments:
             sc.METRIC_TIME_TO_FIRST_CHUNK,
             "Time from the request to the first content or tool-call chunk.",
         )
+        self.time_per_chunk = seconds(
+            sc.METRIC_TIME_PER_OUTPUT_CHUNK,
+            "Time per output chunk after the first: one point per streamed call, its mean "
+            "(see docs/telemetry.md).",
+        )
         self.routing = seconds(
             sc.METRIC_ROUTING_DURATION,
             "Time from the request to the router's choice being known (streamed calls).",
@@ -151,6 +156,8 @@ class Instruments:
             **self._labels.apply(self._routing_labels(result)),
             sc.SERVER_ADDRESS: bound(sc.SERVER_ADDRESS, record.request.server_address),
         }
+        if record.request.server_port is not None:  # the conventions: with server.address
+            common[sc.SERVER_PORT] = record.request.server_port
         if result.error_type is not None:
             common[sc.ERROR_TYPE] = bound(sc.ERROR_TYPE, result.error_type)
         # Points are recorded in the chat span's context, so exemplars link to that span.
@@ -202,6 +209,8 @@ class Instruments:
                 self.tokens.record(count, attrs, context=context)
         if (ttft := result.ttft_s) is not None:
             self.ttft.record(ttft, common, context=context)
+        if (per_chunk := result.time_per_chunk_s) is not None:
+            self.time_per_chunk.record(per_chunk, common, context=context)
         # A non-streamed answer names its model only with the whole body: that time is the
         # call's, not the router's, and would swamp the routing-latency histogram.
         if (routing := result.routing_s) is not None and result.record.request.stream:

@@ -136,6 +136,18 @@ class CallResult:
         return self.seconds_until(self.observation.first_token_ns if self.observation else None)
 
     @property
+    def time_per_chunk_s(self) -> float | None:
+        """A stream's mean time per output chunk after the first (None: not a stream of two)."""
+        observation = self.observation
+        if observation is None or not observation.streamed or observation.first_token_ns is None:
+            return None
+        gaps = observation.chunks - observation.first_token_chunk
+        end_ns = observation.end_ns
+        if gaps < 1 or end_ns is None:
+            return None
+        return max(end_ns - observation.first_token_ns, 0) / gaps / 1e9
+
+    @property
     def routing_s(self) -> float | None:
         """Routing latency: time until the router's choice was known (routed calls only)."""
         if not self.record.request.routed or self.observation is None:

@@ -45,6 +45,7 @@ class Observation:
     first_byte_ns: int | None = None
     model_known_ns: int | None = None
     first_token_ns: int | None = None
+    first_token_chunk: int = 0  # the chunk count when the first content came
     end_ns: int | None = None
     # What the response said.
     raw_model: str | None = None

@@ -64,8 +64,8 @@ class ChatRequest:
 
     @property
     def pool(self) -> str:
-        """The pool label: ``default`` without candidates, else a stable hash of them."""
-        return pool_of(self.candidates)
+        """The pool label: ``fixed``, ``default`` (no candidates) or their stable hash."""
+        return pool_of(self.candidates) if self.routed else sc.POOL_FIXED
 
 
 def pool_of(candidates: Iterable[str] | None) -> str:

@@ -165,4 +165,5 @@ class Skimmer:
                 obs.content_chars += chars
                 if obs.first_token_ns is None:
                     obs.first_token_ns = clock.now()
+                    obs.first_token_chunk = obs.chunks - frames + 1
         return end

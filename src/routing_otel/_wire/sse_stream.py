@@ -339,6 +339,7 @@ class SseStream:
                     obs.content_chars += chars
                     if obs.first_token_ns is None:
                         obs.first_token_ns = self._clock.now()
+                        obs.first_token_chunk = obs.chunks
                 return True
         try:
             chunk = json.loads(payload.decode())
@@ -375,6 +376,7 @@ class SseStream:
         obs.chunks += 1
         if self._reader.read(chunk, part="delta") and obs.first_token_ns is None:
             obs.first_token_ns = self._clock.now()
+            obs.first_token_chunk = obs.chunks
         if obs.model_known_ns is None and obs.served_model is not None:
             obs.model_known_ns = self._clock.now()
         unknown = (

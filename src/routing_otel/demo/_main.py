@@ -187,10 +187,11 @@ def run(  # noqa: PLR0913 - keyword-only hooks, for embedding and tests
         return 1
     try:
         record, where = _workload_run(settings, plan, telemetry, err, stop)
+        exports = telemetry.flush()  # so that the report can say whether exports failed
         report = build_report(
             telemetry.reader.get_metrics_data(),
             telemetry.slowest.slowest(),
-            _run_info(settings, plan, record, where, telemetry.destinations),
+            _run_info(settings, plan, record, where, exports),
         )
         render(report, out, settings.output_format)
         out.flush()

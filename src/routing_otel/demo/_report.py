@@ -111,7 +111,13 @@ def build_report(data: MetricsData | None, slowest: list[SlowCall], run: RunInfo
     """The report of a run whose metrics are ``data``."""
     rows, totals, fallbacks, budget = assemble(figures(data))
     return Report(
-        source=Source(kind="demo", notes=[f"Also exported: {where}." for where in run.exports]),
+        source=Source(
+            kind="demo",
+            notes=[
+                f"{'Export failed' if 'FAILED' in where else 'Also exported'}: {where}."
+                for where in run.exports
+            ],
+        ),
         rows=rows,
         totals=totals,
         fallbacks=fallbacks,

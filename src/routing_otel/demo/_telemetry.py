@@ -105,6 +105,18 @@ class Telemetry:
     slowest: SlowestRoutedCalls
     destinations: list[str] = field(default_factory=list)
     _servers: list[Any] = field(default_factory=list)
+    _failures: dict[str, list[int]] = field(default_factory=dict)  # destination: [failed, all]
+
+    def flush(self) -> list[str]:
+        """Push out what is pending; each destination, saying whether its exports failed."""
+        self.tracer_provider.force_flush(int(EXPORT_TIMEOUT_S * 1000))
+        self.meter_provider.force_flush(int(EXPORT_TIMEOUT_S * 1000))
+        described = []
+        for where in self.destinations:
+            failed, tried = self._failures.get(where, [0, 0])
+            note = f" ({failed} of {tried} exports FAILED; is a collector listening?)"
+            described.append(where + note if failed else where)
+        return described
 
     def spent_usd(self) -> float:
         """Total ``llm.router.cost`` so far: today's spend, read from our own metrics."""
@@ -199,6 +211,7 @@ def build(
     processors: list[SpanProcessor] = [*span_processors]
     destinations: list[str] = []
     servers: list[Any] = []
+    failures: dict[str, list[int]] = {}
     if settings.prometheus_port is not None:  # first: it is the one that can fail
         prometheus, server, url = _prometheus_reader(settings)
         readers.append(prometheus)
@@ -208,13 +221,33 @@ def build(
         span_exporter, metric_exporter = _otlp_exporters(
             settings.otlp_endpoint, settings.otlp_protocol
         )
+        where = f"OTLP {settings.otlp_protocol} to {settings.otlp_endpoint}"
+        counts = failures[where] = [0, 0]
+        _count_failures(span_exporter, counts)
+        _count_failures(metric_exporter, counts)
         processors.append(BatchSpanProcessor(span_exporter))
         readers.append(PeriodicExportingMetricReader(metric_exporter, _export_interval_ms()))
-        destinations.append(f"OTLP {settings.otlp_protocol} to {settings.otlp_endpoint}")
+        destinations.append(where)
     slowest = SlowestRoutedCalls()
     tracer_provider = TracerProvider(resource=resource)
     tracer_provider.add_span_processor(slowest)
     for processor in processors:
         tracer_provider.add_span_processor(processor)
     meter_provider = MeterProvider(resource=resource, metric_readers=readers)
-    return Telemetry(tracer_provider, meter_provider, reader, slowest, destinations, servers)
+    return Telemetry(
+        tracer_provider, meter_provider, reader, slowest, destinations, servers, failures
+    )
+
+
+def _count_failures(exporter: Any, counts: list[int]) -> None:
+    """Count ``exporter``'s exports and failed ones into ``counts`` ([failed, all])."""
+    export = exporter.export
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        result = export(*args, **kwargs)
+        counts[1] += 1
+        if getattr(result, "name", "") == "FAILURE":  # Span- and MetricExportResult alike
+            counts[0] += 1
+        return result
+
+    exporter.export = counted
