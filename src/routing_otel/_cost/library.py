@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import time
 from datetime import datetime, timezone
 from decimal import Decimal
 from importlib import metadata
@@ -42,12 +43,15 @@ logger = logging.getLogger("routing_otel")
 class LibraryPrices:
     """Look models up in genai-prices' bundled snapshot; ``None`` for what it lacks."""
 
-    __slots__ = ("_snapshot", "origin")
+    __slots__ = ("_recent", "_snapshot", "origin")
 
     def __init__(self, snapshot: Any, version: str) -> None:
         """Wrap a genai-prices ``DataSnapshot`` (see :func:`library_prices`)."""
         self._snapshot = snapshot
         self.origin = f"{LIBRARY} {version}"
+        # Prices in force this minute, per name: working out a price with genai-prices costs
+        # more than the rest of a call's telemetry, and rates change by the hour at most.
+        self._recent: dict[tuple[str, str | None], tuple[int, PriceEntry | None]] = {}
 
     def find(
         self, model: str, provider: str | None = None, *, at: datetime | None = None
@@ -57,13 +61,22 @@ class LibraryPrices:
         The price in force now: genai-prices knows price changes by date and time of day
         (off-peak rates). Never raises: a name it cannot parse is simply not priced here.
         """
+        minute = int(time.time() // 60)
+        key = (model, provider)
+        if at is None and (cached := self._recent.get(key)) is not None and cached[0] == minute:
+            return cached[1]
         try:
             found = self._model(_normalize(model), _normalize(provider) if provider else None)
             when = at or datetime.now(tz=timezone.utc)
-            return None if found is None else _entry(*found, when, origin=self.origin)
+            entry = None if found is None else _entry(*found, when, origin=self.origin)
         except Exception:  # a library's bug must not break pricing: the next source applies
-            logger.debug("routing-otel: %s failed on %r", LIBRARY, model, exc_info=True)
+            logger.debug("routing-otel: %s failed on %r", LIBRARY, model)
             return None
+        if at is None:
+            if len(self._recent) >= _CACHE_SIZE:
+                self._recent.clear()
+            self._recent[key] = (minute, entry)
+        return entry
 
     @functools.lru_cache(maxsize=_CACHE_SIZE)  # noqa: B019  (one instance per process)
     def _model(self, name: str, hint: str | None) -> tuple[str, Any, Any] | None:
