@@ -1,8 +1,8 @@
 """What the observer learns about one response: plain data, no OpenTelemetry, no I/O.
 
-The SSE observer (``_sse.py``) fills an :class:`Observation` as bytes pass; the recorder
-(``_recorder.py``) turns it into spans and metrics. Timestamps are ``time.time_ns()`` values
-(the clock OpenTelemetry spans use), so they can be put on spans and events directly.
+The response observer (``observer.py``) fills an :class:`Observation` as bytes pass; the
+recorder (``_telemetry``) turns it into spans and metrics. Timestamps are ``time.time_ns()``
+readings (the clock OpenTelemetry spans use), so they go on spans and events directly.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the bounded ends of an oversized line or body) between pieces. It is pure: no I/
 OpenTelemetry, no HTTP client; timestamps come from the injected ``clock``.
 
 It reads Eden AI's V3 chat wire: an SSE stream of ``chat.completion.chunk`` frames ending
-with ``data: [DONE]`` (``_sse_stream``), or one JSON body, a ``chat.completion`` or an error
+with ``data: [DONE]`` (``sse_stream``), or one JSON body, a ``chat.completion`` or an error
 (``_json_body``); plain, gzip or deflate (``_decode``). What each payload says is read by
 ``_payload``.
 
