@@ -9,7 +9,6 @@ transports and the global patches of ``instrument()``.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from routing_otel._calls.exchange import Exchange, Instrumentation
@@ -124,7 +123,10 @@ class RelayedStream:
         """Wrap the inner transport's body stream."""
         self._inner = inner
         self._relay = relay
-        weakref.finalize(self, relay.collected)
+
+    def __del__(self) -> None:
+        """A body dropped unclosed still ends its call (cheaper than a finalizer per call)."""
+        self._relay.collected()
 
     def __iter__(self) -> Iterator[bytes]:
         """Yield the inner stream's bytes (less a usage frame we asked for)."""
@@ -145,7 +147,10 @@ class AsyncRelayedStream:
         """Wrap the inner transport's async body stream."""
         self._inner = inner
         self._relay = relay
-        weakref.finalize(self, relay.collected)
+
+    def __del__(self) -> None:
+        """A body dropped unclosed still ends its call (cheaper than a finalizer per call)."""
+        self._relay.collected()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         """Yield the inner stream's bytes (less a usage frame we asked for)."""

@@ -7,8 +7,9 @@ from outside our code are capped in distinct values (see ``_telemetry.labels``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.metrics import NoOpMeterProvider
 
@@ -36,6 +37,11 @@ _ROUTING_KEYS = frozenset(
         sc.ROUTER_USE_CASE,
     }
 )
+
+
+# Exemplars are kept where dashboards link points to traces (latency); elsewhere an empty
+# context spares the SDK offering one.
+_NO_EXEMPLAR: Final = otel_context.Context()
 
 
 class Instruments:
@@ -206,11 +212,11 @@ class Instruments:
         ):
             if count is not None:
                 attrs = {**common, sc.GEN_AI_TOKEN_TYPE: token_type}
-                self.tokens.record(count, attrs, context=context)
+                self.tokens.record(count, attrs, context=_NO_EXEMPLAR)
         if (ttft := result.ttft_s) is not None:
             self.ttft.record(ttft, common, context=context)
         if (per_chunk := result.time_per_chunk_s) is not None:
-            self.time_per_chunk.record(per_chunk, common, context=context)
+            self.time_per_chunk.record(per_chunk, common, context=_NO_EXEMPLAR)
         # A non-streamed answer names its model only with the whole body: that time is the
         # call's, not the router's, and would swamp the routing-latency histogram.
         if (routing := result.routing_s) is not None and result.record.request.stream:
