@@ -213,14 +213,14 @@ async def throughput(url: str, concurrency: int, calls_each: int) -> float:
 # --- the two tasks --------------------------------------------------------------------------
 def run_round(telemetry: Telemetry, spec: dict[str, Any]) -> dict[str, Any]:
     """Every per-round measurement, in a fixed order."""
-    short, long_ = spec["short_tokens"], spec["long_tokens"]
+    short = spec["short_tokens"]
     result: dict[str, Any] = {}
     for mode in ("coalesced", "paced"):
-        url = spec["urls"][mode]
+        url, calls = spec["urls"][mode], spec["calls"][mode]
+        long_ = calls["long_tokens"]
         with openai.OpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
             for tokens in (short, long_):
                 timed_calls(client, tokens, spec["warmup"], telemetry)
-            calls = spec["calls"][mode]
             result[mode] = {
                 "short": timed_calls(client, short, calls["short"], telemetry),
                 "long": timed_calls(client, long_, calls["long"], telemetry),

@@ -38,18 +38,22 @@ def spec(*, smoke: bool) -> dict[str, Any]:
     if smoke:
         return {
             "short_tokens": 10,
-            "long_tokens": 50,
             "warmup": 1,
-            "calls": {"coalesced": {"short": 5, "long": 2}, "paced": {"short": 2, "long": 2}},
+            "calls": {
+                "coalesced": {"short": 5, "long": 2, "long_tokens": 50},
+                "paced": {"short": 2, "long": 2, "long_tokens": 20},
+            },
             "memory_streams": 10,
             "concurrency": [[32, 1], [100, 1]],
             "flat_calls": 320,
         }
     return {
         "short_tokens": 10,
-        "long_tokens": 500,
         "warmup": 5,
-        "calls": {"coalesced": {"short": 300, "long": 20}, "paced": {"short": 50, "long": 15}},
+        "calls": {
+            "coalesced": {"short": 300, "long": 20, "long_tokens": 500},
+            "paced": {"short": 30, "long": 10, "long_tokens": 200},
+        },
         "memory_streams": 200,
         "concurrency": [[32, 20], [1000, 1]],
         "flat_calls": 100_000,
@@ -73,18 +77,22 @@ def machine(python: Path | str) -> dict[str, Any]:
     }
 
 
-def run(
+def run_rounds(
     python: Path | str, contestants: list[str], settings: dict[str, Any], rounds: int
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Every round (fresh workers, rotating order), then the many-calls memory check."""
+) -> list[dict[str, Any]]:
+    """Every round: one fresh worker per contestant, in a rotating order."""
     results: list[dict[str, Any]] = []
     for number in range(rounds):
         shift = number % len(contestants)
         order = contestants[shift:] + contestants[:shift]
         results.append({name: run_worker(python, "round", name, settings) for name in order})
         print(f"round {number + 1}/{rounds} done ({' '.join(order)})", file=sys.stderr)
-    flat = {name: run_worker(python, "flat", name, settings) for name in contestants}
-    return results, flat
+    return results
+
+
+def _save(path: Path | None, report: dict[str, Any]) -> None:
+    if path is not None:
+        path.write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,21 +113,22 @@ def main(argv: list[str] | None = None) -> int:
         print("openai-v2 skipped: no .venv-peers/ (smoke runs never build it)")
         python, contestants = sys.executable, ["raw", "ours"]
     started = time.monotonic()
-    with Emulators(python, ["coalesced", "paced", "slow"]) as emulators:
-        settings["urls"] = emulators.urls
-        results, flat = run(python, contestants, settings, rounds)
-    levels = [level for level, _ in settings["concurrency"]]
-    summary = summarise(results, contestants, levels)
     about = machine(python)
     print(f"{about['cpus']} CPUs ({about['cpu_model']}), Python {about['python']}, ", end="")
     print(", ".join(f"{name} {version}" for name, version in about["packages"].items()))
-    print("\n".join(table(summary, rounds, levels)))
+    with Emulators(python, ["coalesced", "paced", "slow"]) as emulators:
+        settings["urls"] = emulators.urls
+        results = run_rounds(python, contestants, settings, rounds)
+        levels = [level for level, _ in settings["concurrency"]]
+        summary = summarise(results, contestants, levels)
+        print("\n".join(table(summary, rounds, levels)), flush=True)
+        report = {"machine": about, "spec": settings, "summary": summary, "rounds": results}
+        _save(args.json, report)  # kept even if the long memory check is interrupted
+        flat = {name: run_worker(python, "flat", name, settings) for name in contestants}
     print("\nmemory over many calls (32 concurrent async streams, after gc):")
     print("\n".join(flat_lines(flat)))
     print(f"\n{time.monotonic() - started:.0f} s")
-    if args.json:
-        report = {"machine": about, "spec": settings, "summary": summary, "rounds": results}
-        args.json.write_text(json.dumps({**report, "flat": flat}, indent=2), encoding="utf-8")
+    _save(args.json, {**report, "flat": flat})
     return 0
 
 
