@@ -6,7 +6,7 @@ VENV_OPENAI2 := .venv-openai2
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck unit bench bench-smoke images clean
+.PHONY: demo test lint typecheck unit bench bench-smoke bench-peers images clean
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,7 @@ unit: $(VENV)/.ready $(VENV_OPENAI2)/.ready
 bench-smoke: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py --smoke
 	$(PY) benchmarks/overhead.py --smoke
+	$(PY) benchmarks/peers.py --smoke
 
 bench: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py
@@ -47,7 +48,11 @@ images: $(VENV)/.ready
 	$(PY) dashboards/generate.py
 	$(PY) dashboards/render.py
 
+# raw SDK, openai-v2 and routing-otel side by side (builds .venv-peers/ once; many minutes).
+bench-peers: $(VENV)/.ready
+	$(PY) benchmarks/peers.py --json benchmarks/peers-results.json
+
 test: lint typecheck unit bench-smoke
 
 clean:
-	rm -rf $(VENV) $(VENV_OPENAI2) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_OPENAI2) .venv-peers .mypy_cache .pytest_cache .ruff_cache
