@@ -119,6 +119,9 @@ def test_fixed_model_json_call_has_no_route_span(
     assert sc.GEN_AI_USAGE_INPUT_TOKENS in attrs
     assert telemetry.spans("route ") == []
     assert telemetry.points(sc.METRIC_ROUTING_DURATION) == []
+    # Not routed, so no pool: "fixed", never Eden AI's "default" pool.
+    assert attrs[sc.ROUTER_POOL] == sc.POOL_FIXED
+    telemetry.point(sc.METRIC_REQUESTS, llm__router__pool=sc.POOL_FIXED)
 
 
 @pytest.mark.parametrize(
