@@ -235,3 +235,16 @@ class Options:
                 raise TypeError("hosts must be a list of host names, not one string")
             given["hosts"] = tuple(hosts)
         return cls(tracer_provider=tracer_provider, meter_provider=meter_provider, **given)  # type: ignore[arg-type]
+
+
+def missing_client(error: ModuleNotFoundError, client: str, extra: str) -> ImportError:
+    """What to raise when importing ``client`` failed: the extra to install, if it is missing.
+
+    A broken install (``client`` there, a dependency of its missing) keeps its own error.
+    """
+    if error.name != client:
+        return error
+    return ModuleNotFoundError(
+        f"routing_otel.{client} needs {client}, which is not installed: pip install {extra}",
+        name=client,
+    )

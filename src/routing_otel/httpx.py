@@ -6,15 +6,12 @@
 
 from __future__ import annotations
 
+from routing_otel._options import missing_client
+
 try:
     import httpx
 except ModuleNotFoundError as _missing:  # only httpx itself: a broken install raises as is
-    if _missing.name != "httpx":
-        raise
-    raise ModuleNotFoundError(
-        "routing_otel.httpx needs httpx, which is not installed: pip install 'routing-otel[httpx]'",
-        name="httpx",
-    ) from _missing
+    raise missing_client(_missing, "httpx", "'routing-otel[httpx]'") from _missing
 
 from routing_otel._calls.httpx_common import (
     AsyncRelayedStream,

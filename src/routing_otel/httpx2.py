@@ -6,16 +6,12 @@
 
 from __future__ import annotations
 
+from routing_otel._options import missing_client
+
 try:
     import httpx2
 except ModuleNotFoundError as _missing:  # only httpx2 itself: a broken install raises as is
-    if _missing.name != "httpx2":
-        raise
-    raise ModuleNotFoundError(
-        "routing_otel.httpx2 needs httpx2, which is not installed:"
-        " pip install 'routing-otel[httpx2]' (Python 3.11+)",
-        name="httpx2",
-    ) from _missing
+    raise missing_client(_missing, "httpx2", "'routing-otel[httpx2]' (Python 3.11+)") from _missing
 
 from routing_otel._calls.httpx_common import (
     AsyncRelayedStream,

@@ -15,16 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from routing_otel._options import missing_client
+
 try:
     from requests.adapters import HTTPAdapter
 except ModuleNotFoundError as _missing:  # only requests itself: a broken install raises as is
-    if _missing.name != "requests":
-        raise
-    raise ModuleNotFoundError(
-        "routing_otel.requests needs requests, which is not installed:"
-        " pip install 'routing-otel[requests]'",
-        name="requests",
-    ) from _missing
+    raise missing_client(_missing, "requests", "'routing-otel[requests]'") from _missing
 
 from routing_otel._calls.exchange import Instrumentation
 from routing_otel._calls.requests_adapter import send_exchange

@@ -64,6 +64,10 @@ class Instruments:
         )
         provider = meter_provider if meter_provider is not None else metrics.get_meter_provider()
 
+        def counter(name: str, *, unit: str, description: str) -> Sums:
+            # One per provider and name, shared by every Instruments on that provider.
+            return Sums.on(provider, meter, name, unit=unit, description=description)
+
         def seconds(name: str, description: str) -> metrics.Histogram:
             # Without bucket advice the SDK's default bounds are made for milliseconds.
             return meter.create_histogram(
@@ -93,31 +97,23 @@ class Instruments:
             sc.METRIC_ROUTING_DURATION,
             "Time from the request to the router's choice being known (streamed calls).",
         )
-        self.requests = Sums.on(
-            provider,
-            meter,
+        self.requests = counter(
             sc.METRIC_REQUESTS,
             unit=sc.UNIT_REQUESTS,
             description="LLM API calls by outcome.",
         )
-        self.cost = Sums.on(
-            provider,
-            meter,
+        self.cost = counter(
             sc.METRIC_COST,
             unit=sc.UNIT_USD,
             description="Cost of LLM API calls in USD.",
         )
-        self.savings = Sums.on(
-            provider,
-            meter,
+        self.savings = counter(
             sc.METRIC_SAVINGS,
             unit=sc.UNIT_USD,
             description="Money routed calls saved: a baseline model's cost for the same "
             "tokens minus the actual cost, when positive.",
         )
-        self.overspend = Sums.on(
-            provider,
-            meter,
+        self.overspend = counter(
             sc.METRIC_OVERSPEND,
             unit=sc.UNIT_USD,
             description="Money routed calls cost beyond the baseline model for the same "
@@ -135,9 +131,7 @@ class Instruments:
                 unit=sc.UNIT_USD,
                 description="The configured daily LLM budget, for alert rules.",
             )
-        self.fallbacks = Sums.on(
-            provider,
-            meter,
+        self.fallbacks = counter(
             sc.METRIC_FALLBACKS,
             unit=sc.UNIT_FALLBACKS,
             description="Fallbacks from one model to another, on the client or the server.",
