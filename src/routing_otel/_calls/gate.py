@@ -35,7 +35,7 @@ _ROUTED_BYTES: Final = b'"@edenai'
 _MAX_LEARNED: Final = 64  # hosts learned from @edenai calls; past it, not one more
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every request, and frozen is slower to make
 class Outgoing:
     """What an adapter tells the gate about a request it is about to send."""
 
@@ -48,7 +48,7 @@ class Outgoing:
     body_replaceable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """An API call: what it asked for, and what we add to it (applied by the adapter)."""
 

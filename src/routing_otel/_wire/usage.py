@@ -197,9 +197,12 @@ class UsageHider:
 
     def pass_on(self, chunk: bytes) -> bytes:
         """After the observer saw ``chunk``: what the app gets now."""
+        marks = self._marks
+        if not self._held and marks.open_at is None and not marks.cuts:
+            self._at += len(chunk)  # between frames, nothing to cut: the usual read
+            return chunk
         data = self._held + chunk if self._held else chunk
         end = self._at + len(data)
-        marks = self._marks
         hold = marks.held_from()
         if (
             hold is not None
