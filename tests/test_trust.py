@@ -337,3 +337,29 @@ def test_a_10mb_line_costs_requests_no_more_than_a_small_prefix(
     ours = _peak_reading(canned.url, RoutingAdapter(hosts=hosts, **telemetry.providers))
     assert len(telemetry.chat_spans()) == 1
     assert ours - raw < 512 * 1024, (raw, ours)
+
+
+@pytest.mark.parametrize("library", list(LIBRARIES))
+def test_a_request_sent_twice_is_read_as_the_app_sent_it_both_times(
+    library: str, canned: CannedServer, telemetry: Telemetry
+) -> None:
+    """The same request object sent again (a retry) is two calls, both hiding our usage."""
+    answer = _frames(_content("Hi"), _content("", "stop"))
+    done = _frames("[DONE]")
+    canned.canned.pieces = [*answer, *_frames({"id": "c1", "usage": USAGE}), *done]
+    module, ours = LIBRARIES[library]
+    transport = ours.RoutingTransport(hosts=[f"127.0.0.1:{canned.port}"], **telemetry.providers)
+    with module.Client(transport=transport) as client:
+        request = client.build_request(
+            "POST", canned.url, content=json.dumps(chat(stream=True)).encode(), headers=HEADERS
+        )
+        got = []
+        for _ in range(2):
+            response = client.send(request, stream=True)
+            got.append(b"".join(response.iter_raw()))
+            response.close()
+    assert got == [b"".join(answer + done)] * 2
+    assert len(telemetry.chat_spans()) == 2
+    assert [json.loads(b)["stream_options"] for b in canned.canned.bodies] == [
+        {"include_usage": True}
+    ] * 2

@@ -137,7 +137,8 @@ class Instrumentation:
         )
         # Last: once the request is changed, the call that hides what we asked for exists.
         with guard("apply edits"):
-            if not adapter.apply(request, decision, carried):
+            # A resend of a request we already changed (no decision) stays as it was.
+            if not adapter.apply(request, decision, carried) and decision is not None:
                 carried.hides_usage = call.hides_usage = False
         return call
 
