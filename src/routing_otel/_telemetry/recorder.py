@@ -102,6 +102,8 @@ class Recorder:
         content = _captured(record, observation)
         if self._content_on_spans:
             attributes.update({k: v for k, v in content.items() if v is not None})
+        # Everything known at once: the span is made whole, its attributes set in one step.
+        attributes.update(_response_attributes(result))
         span = record.span = self._tracer.start_span(
             f"{sc.OPERATION_CHAT} {model}",
             context=record.context,
@@ -111,9 +113,9 @@ class Recorder:
             record_exception=False,
         )
         try:
+            _add_events(span, result)
             if record.request.routed:
                 self._route_span(result)
-            attributes.update(self._annotate(result))
             if result.error_type is not None:
                 span.set_status(Status(StatusCode.ERROR, result.describe_error()))
         finally:
@@ -123,31 +125,6 @@ class Recorder:
             with guard("details event"):  # a failing log pipeline costs only the event
                 self._details.emit(span, attributes, content, result.end_ns)
         return result
-
-    def _annotate(self, result: CallResult) -> dict[str, AttributeValue]:
-        """Set what the response told on the chat span; return what was set."""
-        span = result.record.span
-        values: dict[str, AttributeValue | None] = {
-            sc.HTTP_RESPONSE_STATUS_CODE: result.outcome.status_code,
-            sc.ERROR_TYPE: result.error_type,
-            sc.GEN_AI_RESPONSE_MODEL: result.served_model,
-        }
-        if result.outcome.closed_early:
-            values[sc.ROUTER_STREAM_CLOSED_EARLY] = True
-        observation = result.observation
-        if observation is not None:
-            values.update(_observation_attributes(observation, result))
-            if observation.model_known_ns is not None and result.served_model is not None:
-                span.add_event(
-                    sc.EVENT_ROUTER_DECISION,
-                    {sc.GEN_AI_RESPONSE_MODEL: result.served_model},
-                    timestamp=observation.model_known_ns,
-                )
-            if observation.first_token_ns is not None:
-                span.add_event(sc.EVENT_FIRST_CHUNK, timestamp=observation.first_token_ns)
-        found: dict[str, AttributeValue] = {k: v for k, v in values.items() if v is not None}
-        span.set_attributes(found)
-        return found
 
     def _route_span(self, result: CallResult) -> None:
         record = result.record
@@ -165,6 +142,35 @@ class Recorder:
             route.set_attribute(sc.ERROR_TYPE, result.error_type)
             route.set_status(Status(StatusCode.ERROR, "the router's choice never became known"))
         route.end(end_time=known_ns if known_ns is not None else result.end_ns)
+
+
+def _response_attributes(result: CallResult) -> dict[str, AttributeValue]:
+    """What the response told, for the chat span."""
+    values: dict[str, AttributeValue | None] = {
+        sc.HTTP_RESPONSE_STATUS_CODE: result.outcome.status_code,
+        sc.ERROR_TYPE: result.error_type,
+        sc.GEN_AI_RESPONSE_MODEL: result.served_model,
+    }
+    if result.outcome.closed_early:
+        values[sc.ROUTER_STREAM_CLOSED_EARLY] = True
+    if result.observation is not None:
+        values.update(_observation_attributes(result.observation, result))
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _add_events(span: trace.Span, result: CallResult) -> None:
+    """The router's decision and the first chunk, at the times they happened."""
+    observation = result.observation
+    if observation is None:
+        return
+    if observation.model_known_ns is not None and result.served_model is not None:
+        span.add_event(
+            sc.EVENT_ROUTER_DECISION,
+            {sc.GEN_AI_RESPONSE_MODEL: result.served_model},
+            timestamp=observation.model_known_ns,
+        )
+    if observation.first_token_ns is not None:
+        span.add_event(sc.EVENT_FIRST_CHUNK, timestamp=observation.first_token_ns)
 
 
 def _request_attributes(record: CallRecord) -> dict[str, AttributeValue]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 HOLD_MAX: Final = 4 * 1024  # the usage frame is a few hundred bytes
 _OPTION: Final = b'"include_usage":true'
 _LEADING: Final = " \t\r\n\ufeff"
+_LEADING_BYTES: Final = b" \t\r\n\xef\xbb\xbf"  # white space and a UTF-8 byte-order mark
 _SHOWS_CONTENT: Final = b'"content":"'
 _MISSING: Final = object()
 
@@ -45,21 +46,37 @@ def with_include_usage(body: bytes, payload: Mapping[str, object]) -> bytes | No
         and (not isinstance(options, dict) or "include_usage" in options)
     ):
         return None
+    if options is _MISSING:  # the usual case: no need to decode the body
+        return _first_member(body)
+    return _into_existing(body, options)
+
+
+def _into_existing(body: bytes, options: object) -> bytes | None:
+    """``body`` with include_usage put into its ``stream_options`` (null or an object)."""
     try:
         text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    prefix = len(body) - len(text.encode())  # a byte-order mark, kept
-    try:
         inserted = _insert(text, options)
-    except (ValueError, RecursionError, IndexError):
+    except (UnicodeDecodeError, ValueError, RecursionError, IndexError):
         return None
     if inserted is None:
         return None
+    prefix = len(body) - len(text.encode())  # a byte-order mark, kept
     at, replace_to, piece = inserted
     head = prefix + len(text[:at].encode())
     tail = prefix + len(text[:replace_to].encode())
     return body[:head] + piece + body[tail:]
+
+
+def _first_member(body: bytes) -> bytes | None:
+    """``body`` with ``stream_options`` added as the first member of its top-level object."""
+    brace = len(body) - len(body.lstrip(_LEADING_BYTES))
+    if body[brace : brace + 1] != b"{":
+        return None
+    after = brace + 1
+    member = b'"stream_options":{' + _OPTION + b"}"
+    if not body[after:].lstrip(_LEADING_BYTES).startswith(b"}"):
+        member += b","
+    return body[:after] + member + body[after:]
 
 
 def _insert(text: str, options: object) -> tuple[int, int, bytes] | None:
