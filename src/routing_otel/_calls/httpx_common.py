@@ -154,7 +154,7 @@ class AsyncRelayedStream:
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         """Yield the inner stream's bytes (less a usage frame we asked for)."""
-        with self._relay.relaying() as relay:
+        with self._relay as relay:
             async for chunk in self._inner:
                 if (out := relay.relay(chunk)) is not None:
                     yield out

@@ -31,6 +31,8 @@ from routing_otel._wire.usage import UsageHider
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
+    from types import TracebackType
+    from typing import Self
 
     from routing_otel._context.fallback import FallbackTracker
     from routing_otel._telemetry.recorder import Recorder
@@ -40,6 +42,10 @@ if TYPE_CHECKING:
 
 CAPTURED_CHARS: Final = 32 * 1024  # at most this much of an answer is kept when capturing
 _HOPS: Final = frozenset({307, 308})  # redirects that resend the same method and body
+
+# Guards every call's and response's "ended once" flag: held for a flag check, so one lock for
+# all of them costs nothing measurable and saves a lock object per call and per response.
+_ENDING = threading.Lock()
 
 # Set while one of our adapters forwards a call, so an instrumented layer underneath (a
 # patched transport under an explicit RoutingTransport) does not observe it a second time.
@@ -74,7 +80,6 @@ class CallLifecycle:
         "_current",
         "_finalizer",
         "_finished",
-        "_lock",
         "_recorder",
         "_status_reported",
         "_tracker",
@@ -103,7 +108,6 @@ class CallLifecycle:
         self._finalizer: weakref.finalize[..., Carried] | None = None
         self._finished = False
         self._status_reported = False
-        self._lock = threading.Lock()
 
     @contextmanager
     def sending(self) -> Iterator[None]:
@@ -161,7 +165,7 @@ class CallLifecycle:
         self._finalizer = weakref.finalize(carried, self._finish, observation, outcome)
 
     def _finish(self, observation: Observation | None, outcome: Outcome) -> None:
-        with self._lock:
+        with _ENDING:
             if self._finished:
                 return
             self._finished = True
@@ -182,7 +186,6 @@ class ResponseRelay:
         "_ended",
         "_headers",
         "_hider",
-        "_lock",
         "_observer",
         "_status",
         "_tail",
@@ -199,7 +202,6 @@ class ResponseRelay:
         self._hider: UsageHider | None = None
         self._tail = b""
         self._ended = False
-        self._lock = threading.Lock()
 
     def observe(self, *, decoded: bool = False) -> ResponseRelay:
         """Start observing the body (``decoded``: the adapter shows it content-decoded)."""
@@ -254,20 +256,27 @@ class ResponseRelay:
         tail, self._tail = self._tail, b""
         return tail
 
-    @contextmanager
-    def relaying(self) -> Iterator[ResponseRelay]:
-        """Around reading the body: a failure or cancellation ends the call with it."""
-        try:
-            yield self
-        except GeneratorExit:
-            raise  # the consumer stopped early: closing the response ends the call
-        except BaseException as exc:
+    def __enter__(self) -> Self:
+        """Around reading the body (``with relay:``): see :meth:`__exit__`."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """A failure or cancellation ends the call with it; never swallows it.
+
+        A consumer that stopped early (``GeneratorExit``) does not: closing the response
+        ends the call.
+        """
+        if exc is not None and not isinstance(exc, GeneratorExit):
             self.end(exception=exc)
-            raise
 
     def end(self, *, exception: BaseException | None = None, closed_early: bool = False) -> None:
         """The body is done with (read, closed, failed); only the first call counts."""
-        with self._lock:
+        with _ENDING:
             if self._ended:
                 return
             self._ended = True
@@ -306,7 +315,7 @@ class ResponseRelay:
 
 def relayed(relay: ResponseRelay, chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Pass ``chunks`` on through ``relay`` (every synchronous body reader uses this loop)."""
-    with relay.relaying():
+    with relay:
         for chunk in chunks:
             if (out := relay.relay(chunk)) is not None:
                 yield out

@@ -145,7 +145,7 @@ class _RelayedRaw(wrapt.ObjectProxy[Any]):
         relay = self._self_start(kwargs.get("decode_content", args[0] if args else None))
         ready = self._self_ready
         while not self._self_done and (amt is None or not ready):
-            with relay.relaying():
+            with relay:
                 data = read(amt, *args, **kwargs)
             if data:
                 ready += relay.relay(data) or b""
