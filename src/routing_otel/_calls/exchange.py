@@ -110,17 +110,14 @@ class Instrumentation:
         carried = adapter.carried(request)
         if carried is not None and carried.suspended is not None:
             return carried.suspended.resume()
+        if not self._recorder.may_record:
+            return None  # telemetry off: not even the request body is parsed
         decision: Decision | None = None
         if carried is None:
-            out = adapter.outgoing(request)
-            if not self._gate.is_candidate(out) or not self._recorder.may_record:
-                return None  # telemetry off: not even the request body is parsed
-            decision = self._gate.decide(out)
+            decision = self._gate.decide(adapter.outgoing(request))
             if decision is None:
                 return None
             carried = Carried(decision.request, hides_usage=decision.hides_usage)
-        elif not self._recorder.may_record:
-            return None
         request_ns = adapter.requested_ns(request) or stamped_ns
         fresh = request_ns is not None and 0 <= now_ns - request_ns <= _STAMP_MAX_AGE_NS
         chat = carried.request
@@ -146,7 +143,7 @@ class Instrumentation:
 class Exchange:
     """One send through a client adapter: see the module docstring."""
 
-    __slots__ = ("_adapter", "_call", "_sending")
+    __slots__ = ("_adapter", "_call", "_forwarding")
 
     def __init__(
         self, instrumentation: Instrumentation, adapter: ClientAdapter, request: Any
@@ -154,12 +151,12 @@ class Exchange:
         """Admit ``request`` (and apply our edits to it) if it is an API call."""
         self._adapter = adapter
         self._call = instrumentation.admit(adapter, request)
-        self._sending = self._call.sending() if self._call is not None else None
+        self._forwarding: contextvars.Token[bool] | None = None
 
     def __enter__(self) -> Self:
-        """The send starts."""
-        if self._sending is not None:
-            self._sending.__enter__()
+        """The send starts: an instrumented layer underneath must not observe it again."""
+        if self._call is not None:
+            self._forwarding = forwarding.set(True)
         return self
 
     def __exit__(
@@ -169,8 +166,10 @@ class Exchange:
         traceback: TracebackType | None,
     ) -> None:
         """The send is over; a failure ends the call and passes on unchanged."""
-        if self._sending is not None:
-            self._sending.__exit__(exc_type, exc, traceback)
+        if self._forwarding is not None:
+            forwarding.reset(self._forwarding)
+        if exc is not None and self._call is not None:
+            self._call.failed(exc)
 
     def received(self, response: Any) -> Any:
         """The response, its body observed if the call is ours."""

@@ -93,14 +93,14 @@ class Hosts:
 
     def learn(self, host: str, port: int | None) -> None:
         """Count ``host:port`` as the API from now on (bounded; default hosts only)."""
-        key = host.lower() if port is None else f"{host.lower()}:{port}"
+        key = _key(host, port)
         with self._lock:
             if len(self._known) < len(DEFAULT_HOSTS) + _MAX_LEARNED:
                 self._known = self._known | {key}
 
     def warn_outside(self, host: str, port: int | None) -> None:
         """Say once per host that an ``@edenai`` call went outside the configured hosts."""
-        key = host.lower() if port is None else f"{host.lower()}:{port}"
+        key = _key(host, port)
         with self._lock:
             if key in self._warned or len(self._warned) >= _MAX_LEARNED:
                 return
@@ -112,6 +112,11 @@ class Hosts:
             key,
             key,
         )
+
+
+def _key(host: str, port: int | None) -> str:
+    """A request's ``host:port`` (``host`` without a port) as :class:`Hosts` keeps it."""
+    return host.lower() if port is None else f"{host.lower()}:{port}"
 
 
 class Gate:
@@ -126,18 +131,17 @@ class Gate:
         self._capture_usage = options.capture_usage
         self._capture_content = options.capture_content
 
-    def is_candidate(self, out: Outgoing) -> bool:
-        """Whether this may be an API call: path, then host or a cheap ``@edenai`` byte check."""
-        if not is_chat_call(out.method, out.path):
-            return False
-        if self._hosts.covers(out.host, out.port):
-            return True
-        body = out.body
-        return body is not None and _ROUTED_BYTES in body
-
     def decide(self, out: Outgoing) -> Decision | None:
-        """The decision for a candidate (see :meth:`is_candidate`), or None if not ours."""
+        """The decision for a request, or None if it is not an API call.
+
+        Cheap checks first: the path, then the host or a byte search for ``@edenai``; only a
+        request that passes them is parsed.
+        """
+        if not is_chat_call(out.method, out.path):
+            return None
         covered = self._hosts.covers(out.host, out.port)
+        if not covered and (out.body is None or _ROUTED_BYTES not in out.body):
+            return None
         request = parse_chat_request(
             host=out.host,
             port=out.port,

@@ -116,8 +116,8 @@ def _body_of(request: object) -> bytes | None:
     return content if isinstance(content, bytes) else None
 
 
-class RelayedStream:
-    """A response body that shows every piece to the observer as it passes to the app."""
+class _RelayedBody:
+    """What the sync and async body wrappers share: the inner stream and its relay."""
 
     def __init__(self, inner: Any, relay: ResponseRelay) -> None:
         """Wrap the inner transport's body stream."""
@@ -127,6 +127,10 @@ class RelayedStream:
     def __del__(self) -> None:
         """A body dropped unclosed still ends its call (cheaper than a finalizer per call)."""
         self._relay.collected()
+
+
+class RelayedStream(_RelayedBody):
+    """A response body that shows every piece to the observer as it passes to the app."""
 
     def __iter__(self) -> Iterator[bytes]:
         """Yield the inner stream's bytes (less a usage frame we asked for)."""
@@ -140,17 +144,8 @@ class RelayedStream:
             self._relay.end(closed_early=True)
 
 
-class AsyncRelayedStream:
+class AsyncRelayedStream(_RelayedBody):
     """The async form of :class:`RelayedStream` (the one ``async for`` relay loop)."""
-
-    def __init__(self, inner: Any, relay: ResponseRelay) -> None:
-        """Wrap the inner transport's async body stream."""
-        self._inner = inner
-        self._relay = relay
-
-    def __del__(self) -> None:
-        """A body dropped unclosed still ends its call (cheaper than a finalizer per call)."""
-        self._relay.collected()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         """Yield the inner stream's bytes (less a usage frame we asked for)."""

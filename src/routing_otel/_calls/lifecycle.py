@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextvars
 import threading
 import weakref
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final
 
 from routing_otel._safety import guard, report
@@ -109,17 +108,9 @@ class CallLifecycle:
         self._finished = False
         self._status_reported = False
 
-    @contextmanager
-    def sending(self) -> Iterator[None]:
-        """Around the client's send: a failure ends the call (and passes on unchanged)."""
-        token = forwarding.set(True)
-        try:
-            yield
-        except BaseException as exc:
-            self._finish(None, Outcome(exception=exc))
-            raise
-        finally:
-            forwarding.reset(token)
+    def failed(self, exception: BaseException) -> None:
+        """The client's send raised ``exception`` (which reaches the app unchanged)."""
+        self._finish(None, Outcome(exception=exception))
 
     def response(self, status_code: int, headers: Mapping[str, str]) -> ResponseRelay:
         """A response arrived: the relay of its body (observe it with ``ResponseRelay.observe``)."""
@@ -209,12 +200,12 @@ class ResponseRelay:
             headers = self._headers
             encoding = None if decoded else headers.get("content-encoding")
             call = self._call
-            hide = call.hides_usage and (encoding or "identity").strip().lower() == "identity"
             observer = self._observer = SseObserver(
                 content_type=headers.get("content-type"),
                 content_encoding=encoding,
                 capture_content_chars=CAPTURED_CHARS if call.capture_content else None,
-                mark_frames=hide,
+                # The observer marks frames only in bytes it sees unencoded, as they travel.
+                mark_frames=call.hides_usage,
             )
             if observer.marks is not None:
                 self._hider = UsageHider(observer.marks)

@@ -101,6 +101,7 @@ class SseStream:
     def feed(self, data: bytes) -> None:
         """Take the next piece of the (decoded) stream."""
         skim = self._skim
+        pos = 0
         if (
             skim is not None
             and not self._partial
@@ -110,20 +111,19 @@ class SseStream:
             and self._long is None
             and (self._marks is None or self._marks.open_at is None)
         ):
-            taken = skim.count_frames(data, 0, self._obs, self._clock)
-            if taken:
-                self._offset += taken
-                if taken == len(data):
-                    return
-                data = data[taken:]
-        self._scan(data)
+            # Between frames, with a content template known: whole content frames are counted
+            # without reading them line by line.
+            pos = skim.count_frames(data, 0, self._obs, self._clock)
+            if pos == len(data):
+                self._offset += pos
+                return
+        self._scan(data, pos)
 
-    def _scan(self, data: bytes) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop, whole
-        """Read ``data`` line by line."""
+    def _scan(self, data: bytes, pos: int) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop
+        """Read ``data`` line by line from ``pos``."""
         base = self._offset
         self._offset = base + len(data)
         marks = self._marks
-        pos = 0
         if self._skip_lf:
             self._skip_lf = False
             if data[0] == _LF:

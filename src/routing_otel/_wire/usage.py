@@ -55,16 +55,20 @@ def _into_existing(body: bytes, options: object) -> bytes | None:
     """``body`` with include_usage put into its ``stream_options`` (null or an object)."""
     try:
         text = body.decode("utf-8-sig")
-        inserted = _insert(text, options)
+        start = len(text) - len(text.lstrip(_LEADING))
+        if text[start : start + 1] != "{":
+            return None
+        value = _last_top_level_value(text, start, "stream_options")
     except (UnicodeDecodeError, ValueError, RecursionError, IndexError):
         return None
-    if inserted is None:
+    if value is None:
         return None
     prefix = len(body) - len(text.encode())  # a byte-order mark, kept
-    at, replace_to, piece = inserted
-    head = prefix + len(text[:at].encode())
-    tail = prefix + len(text[:replace_to].encode())
-    return body[:head] + piece + body[tail:]
+    begin = prefix + len(text[: value[0]].encode())
+    if options is None:  # "stream_options": null
+        end = prefix + len(text[: value[1]].encode())
+        return body[:begin] + b"{" + _OPTION + b"}" + body[end:]
+    return _with_member(body, begin, _OPTION)
 
 
 def _first_member(body: bytes) -> bytes | None:
@@ -72,32 +76,15 @@ def _first_member(body: bytes) -> bytes | None:
     brace = len(body) - len(body.lstrip(_LEADING_BYTES))
     if body[brace : brace + 1] != b"{":
         return None
+    return _with_member(body, brace, b'"stream_options":{' + _OPTION + b"}")
+
+
+def _with_member(body: bytes, brace: int, member: bytes) -> bytes:
+    """``body`` with ``member`` first in the object that opens at ``brace``."""
     after = brace + 1
-    member = b'"stream_options":{' + _OPTION + b"}"
     if not body[after:].lstrip(_LEADING_BYTES).startswith(b"}"):
         member += b","
     return body[:after] + member + body[after:]
-
-
-def _insert(text: str, options: object) -> tuple[int, int, bytes] | None:
-    """Where to put what: (start, end of the replaced text, new bytes)."""
-    start = len(text) - len(text.lstrip(_LEADING))
-    if text[start : start + 1] != "{":
-        return None
-    if options is _MISSING:
-        return _into_object(text, start, b'"stream_options":{' + _OPTION + b"}")
-    value = _last_top_level_value(text, start, "stream_options")
-    if value is None:
-        return None
-    if options is None:  # "stream_options": null
-        return value[0], value[1], b"{" + _OPTION + b"}"
-    return _into_object(text, value[0], _OPTION)
-
-
-def _into_object(text: str, brace: int, member: bytes) -> tuple[int, int, bytes]:
-    after = brace + 1
-    empty = text[after:].lstrip(_LEADING).startswith("}")
-    return after, after, member if empty else member + b","
 
 
 def _last_top_level_value(text: str, brace: int, key: str) -> tuple[int, int] | None:
