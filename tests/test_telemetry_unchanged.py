@@ -22,7 +22,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
+from opentelemetry.sdk.metrics.export import (
+    HistogramDataPoint,
+    InMemoryMetricReader,
+    NumberDataPoint,
+)
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -173,12 +177,13 @@ def _metrics(reader: InMemoryMetricReader) -> dict[str, Any]:
             for metric in scope_metrics.metrics:
                 points = []
                 for point in metric.data.data_points:
-                    shown: dict[str, Any] = {"attributes": dict(sorted(point.attributes.items()))}
+                    labels = sorted((point.attributes or {}).items())
+                    shown: dict[str, Any] = {"attributes": dict(labels)}
                     if isinstance(point, HistogramDataPoint):
                         shown["count"] = point.count
                         if metric.unit != sc.UNIT_SECONDS:  # token counts, not times
                             shown.update(sum=point.sum, buckets=list(point.bucket_counts))
-                    else:
+                    elif isinstance(point, NumberDataPoint):
                         shown["value"] = point.value
                     points.append(shown)
                 points.sort(key=lambda p: json.dumps(p, sort_keys=True))
