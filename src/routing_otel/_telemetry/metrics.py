@@ -20,6 +20,8 @@ from routing_otel._telemetry.sums import Sums
 from routing_otel._version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from opentelemetry.context import Context
     from opentelemetry.util.types import AttributeValue
 
@@ -44,6 +46,75 @@ _ROUTING_KEYS = frozenset(
 _NO_EXEMPLAR: Final = otel_context.Context()
 
 
+# Distinct label combinations whose attribute sets are kept (far more than a label cap of 50
+# lets through in practice); past it the cache starts again.
+_MAX_LABEL_SETS: Final = 4096
+
+
+class _LabelSets:
+    """The attribute sets of one combination of a call's labels, each built once.
+
+    Metric labels depend only on the call's models, pool, server, error type and caller
+    labels (plus a few per-point values, each with its own small cache), so the dicts handed
+    to the SDK are built once per combination instead of once per call. They are never
+    changed once built: the counters keep them as their series' attributes.
+    """
+
+    __slots__ = ("_bound", "_by_value", "common", "input_tokens", "output_tokens", "routing")
+
+    def __init__(
+        self,
+        common: dict[str, AttributeValue],
+        bound: Callable[[str, AttributeValue], AttributeValue],
+    ) -> None:
+        """The sets derived from ``common`` (the call's bounded labels)."""
+        self._bound = bound
+        self.common = common
+        self.routing = {k: v for k, v in common.items() if k in _ROUTING_KEYS}
+        self.input_tokens = {**common, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_TYPE_INPUT}
+        self.output_tokens = {**common, sc.GEN_AI_TOKEN_TYPE: sc.TOKEN_TYPE_OUTPUT}
+        self._by_value: dict[tuple[object, ...], dict[str, AttributeValue]] = {}
+
+    def requests(self, fell_back: bool, cost_source: str) -> dict[str, AttributeValue]:  # noqa: FBT001
+        """The request counter's attributes."""
+        key = ("requests", fell_back, cost_source)
+        found = self._by_value.get(key)
+        if found is None:
+            outcome = sc.OUTCOME_ERROR if sc.ERROR_TYPE in self.common else sc.OUTCOME_SUCCESS
+            found = {
+                **self.routing,
+                sc.OUTCOME: outcome,
+                sc.FALLBACK: fell_back,
+                sc.COST_SOURCE: cost_source,
+            }
+            if sc.ERROR_TYPE in self.common:
+                found[sc.ERROR_TYPE] = self.common[sc.ERROR_TYPE]
+            self._by_value[key] = found
+        return found
+
+    def cost(self, cost_source: str) -> dict[str, AttributeValue]:
+        """The cost counter's attributes."""
+        key = ("cost", cost_source)
+        found = self._by_value.get(key)
+        if found is None:
+            found = self._by_value[key] = {**self.routing, sc.COST_SOURCE: cost_source}
+        return found
+
+    def baseline(self, model: str) -> dict[str, AttributeValue]:
+        """The savings and overspend counters' attributes.
+
+        The request model splits routed from fixed-model spend on cost only: savings compare
+        against a baseline instead.
+        """
+        key = ("baseline", model)
+        found = self._by_value.get(key)
+        if found is None:
+            labels = {k: v for k, v in self.routing.items() if k != sc.GEN_AI_REQUEST_MODEL}
+            bounded = self._bound(sc.BASELINE_MODEL, model)
+            found = self._by_value[key] = {**labels, sc.BASELINE_MODEL: bounded}
+        return found
+
+
 class Instruments:
     """Every metric instrument of the contract, on one meter."""
 
@@ -59,6 +130,7 @@ class Instruments:
         """
         self._meter_provider = meter_provider
         self._labels = LabelBounds(max_label_values)
+        self._sets: dict[tuple[object, ...], _LabelSets] = {}
         meter = metrics.get_meter(
             SCOPE_NAME, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
         )
@@ -148,6 +220,40 @@ class Instruments:
 
     def record(self, result: CallResult) -> None:
         """Record every metric point of one finished call."""
+        labels = self._label_sets(result)
+        # Points are recorded in the chat span's context, so exemplars link to that span.
+        context = trace.set_span_in_context(result.record.span)
+        self.duration.record(result.duration_s, labels.common, context=context)
+        self.requests.add(1, labels.requests(result.fell_back, result.cost_source))
+        self._record_fallbacks(result, context)
+        self._record_economics(result, labels)
+        if result.observation is not None:
+            self._record_observed(result, result.observation, labels, context)
+
+    def _label_sets(self, result: CallResult) -> _LabelSets:
+        """The call's attribute sets, built once per combination of its labels."""
+        record = result.record
+        request = record.request
+        try:
+            key = (
+                request.model,
+                record.pool,
+                result.served_model,
+                request.server_address,
+                request.server_port,
+                result.error_type,
+                *record.metric_attributes.items(),
+            )
+            found = self._sets.get(key)
+        except TypeError:  # an unhashable caller label: built for this call only
+            return self._new_label_sets(result)
+        if found is None:
+            if len(self._sets) >= _MAX_LABEL_SETS:
+                self._sets.clear()  # a bound on memory; the sets are only rebuilt
+            found = self._sets[key] = self._new_label_sets(result)
+        return found
+
+    def _new_label_sets(self, result: CallResult) -> _LabelSets:
         record = result.record
         bound = self._labels.bound
         common: dict[str, AttributeValue] = {
@@ -160,24 +266,7 @@ class Instruments:
             common[sc.SERVER_PORT] = record.request.server_port
         if result.error_type is not None:
             common[sc.ERROR_TYPE] = bound(sc.ERROR_TYPE, result.error_type)
-        # Points are recorded in the chat span's context, so exemplars link to that span.
-        context = trace.set_span_in_context(record.span)
-        self.duration.record(result.duration_s, common, context=context)
-        routing_attrs = {k: v for k, v in common.items() if k in _ROUTING_KEYS}
-        outcome = sc.OUTCOME_ERROR if result.error_type else sc.OUTCOME_SUCCESS
-        requests_attrs = {
-            **routing_attrs,
-            sc.OUTCOME: outcome,
-            sc.FALLBACK: result.fell_back,
-            sc.COST_SOURCE: result.cost_source,
-        }
-        if sc.ERROR_TYPE in common:
-            requests_attrs[sc.ERROR_TYPE] = common[sc.ERROR_TYPE]
-        self.requests.add(1, requests_attrs, context=context)
-        self._record_fallbacks(result, context)
-        self._record_economics(result, routing_attrs, context)
-        if result.observation is not None:
-            self._record_observed(result, result.observation, common, routing_attrs, context)
+        return _LabelSets(common, bound)
 
     @staticmethod
     def _routing_labels(result: CallResult) -> dict[str, AttributeValue]:
@@ -196,42 +285,31 @@ class Instruments:
         self,
         result: CallResult,
         observation: Observation,
-        common: dict[str, AttributeValue],
-        routing_attrs: dict[str, AttributeValue],
+        labels: _LabelSets,
         context: Context,
     ) -> None:
-        for token_type, count in (
-            (sc.TOKEN_TYPE_INPUT, observation.input_tokens),
-            (sc.TOKEN_TYPE_OUTPUT, observation.output_tokens),
-        ):
-            if count is not None:
-                attrs = {**common, sc.GEN_AI_TOKEN_TYPE: token_type}
-                self.tokens.record(count, attrs, context=_NO_EXEMPLAR)
+        if (count := observation.input_tokens) is not None:
+            self.tokens.record(count, labels.input_tokens, context=_NO_EXEMPLAR)
+        if (count := observation.output_tokens) is not None:
+            self.tokens.record(count, labels.output_tokens, context=_NO_EXEMPLAR)
         if (ttft := result.ttft_s) is not None:
-            self.ttft.record(ttft, common, context=context)
+            self.ttft.record(ttft, labels.common, context=context)
         if (per_chunk := result.time_per_chunk_s) is not None:
-            self.time_per_chunk.record(per_chunk, common, context=_NO_EXEMPLAR)
+            self.time_per_chunk.record(per_chunk, labels.common, context=_NO_EXEMPLAR)
         # A non-streamed answer names its model only with the whole body: that time is the
         # call's, not the router's, and would swamp the routing-latency histogram.
         if (routing := result.routing_s) is not None and result.record.request.stream:
-            self.routing.record(routing, routing_attrs, context=context)
+            self.routing.record(routing, labels.routing, context=context)
 
-    def _record_economics(
-        self, result: CallResult, routing_attrs: dict[str, AttributeValue], context: Context
-    ) -> None:
-        # The request model splits routed from fixed-model spend (a contract extension), on
-        # cost only: savings compare against a baseline instead.
-        labels = {k: v for k, v in routing_attrs.items() if k != sc.GEN_AI_REQUEST_MODEL}
+    def _record_economics(self, result: CallResult, labels: _LabelSets) -> None:
         if result.cost_usd is not None:
-            attrs = {**routing_attrs, sc.COST_SOURCE: result.cost_source}
-            self.cost.add(result.cost_usd, attrs, context=context)
+            self.cost.add(result.cost_usd, labels.cost(result.cost_source))
         assessment = result.assessment
         if assessment is not None and assessment.savings_usd is not None:
-            model = self._labels.bound(sc.BASELINE_MODEL, assessment.baseline_model or "unknown")
-            baseline = {**labels, sc.BASELINE_MODEL: model}
+            baseline = labels.baseline(assessment.baseline_model or "unknown")
             # Counters only go up: each direction has its own, both always recorded.
-            self.savings.add(max(assessment.savings_usd, 0.0), baseline, context=context)
-            self.overspend.add(max(-assessment.savings_usd, 0.0), baseline, context=context)
+            self.savings.add(max(assessment.savings_usd, 0.0), baseline)
+            self.overspend.add(max(-assessment.savings_usd, 0.0), baseline)
 
     def _record_fallbacks(self, result: CallResult, context: Context) -> None:
         fallback = result.record.fallback

@@ -129,17 +129,21 @@ class Recorder:
     def _route_span(self, result: CallResult) -> None:
         record = result.record
         known_ns = result.observation.model_known_ns if result.observation else None
+        failed = known_ns is None and result.error_type is not None
+        attributes: dict[str, AttributeValue] = {}
+        if result.served_model is not None:
+            attributes[sc.GEN_AI_RESPONSE_MODEL] = result.served_model
+        if failed and result.error_type is not None:
+            attributes[sc.ERROR_TYPE] = result.error_type
         route = self._tracer.start_span(
             f"{sc.ROUTE_SPAN_PREFIX} {record.request.model}",
             context=trace.set_span_in_context(record.span),
             kind=SpanKind.INTERNAL,
+            attributes=attributes,
             start_time=record.start_ns,
             record_exception=False,
         )
-        if result.served_model is not None:
-            route.set_attribute(sc.GEN_AI_RESPONSE_MODEL, result.served_model)
-        if known_ns is None and result.error_type is not None:
-            route.set_attribute(sc.ERROR_TYPE, result.error_type)
+        if failed:
             route.set_status(Status(StatusCode.ERROR, "the router's choice never became known"))
         route.end(end_time=known_ns if known_ns is not None else result.end_ns)
 

@@ -90,12 +90,13 @@ class PayloadReader:
         if capture_chars is not None:
             observation.content = []
             observation.captured_tool_calls = []
+        # Made on first use: most answers need none of them (memory per stream).
         # (choice, tool-call index) -> the call captured there (capture on only).
-        self._captured_calls: dict[tuple[int, int], CapturedToolCall] = {}
-        self._finish_seen: set[tuple[int, str]] = set()
-        self._tool_ids: set[tuple[int, str]] = set()
+        self._captured_calls: dict[tuple[int, int], CapturedToolCall] | None = None
+        self._finish_seen: set[tuple[int, str]] | None = None
+        self._tool_ids: set[tuple[int, str]] | None = None
         # (choice, tool-call index) -> the id seen there, "" while none.
-        self._tool_slots: dict[tuple[int, int], str] = {}
+        self._tool_slots: dict[tuple[int, int], str] | None = None
 
     def read(self, payload: dict[str, object], *, part: str) -> bool:
         """Read a payload whose choices carry ``part`` (``delta`` or ``message``).
@@ -153,9 +154,13 @@ class PayloadReader:
                 token = True
                 self._tool_calls(index, calls)
         reason = _text(choice.get("finish_reason"))
-        if reason is not None and (index, reason) not in self._finish_seen:
-            self._finish_seen.add((index, reason))
-            self._obs.finish_reasons.append(reason)
+        if reason is not None:
+            seen = self._finish_seen
+            if seen is None:
+                seen = self._finish_seen = set()
+            if (index, reason) not in seen:
+                seen.add((index, reason))
+                self._obs.finish_reasons.append(reason)
         return token
 
     @property
@@ -186,21 +191,24 @@ class PayloadReader:
         # A call is new when it brings an id not seen before, or, without an id, when its
         # (choice, index) slot is new: OpenAI sends the id on a call's first fragment only,
         # some providers reuse index 0 for every call but give each its own id.
+        if self._tool_slots is None or self._tool_ids is None:
+            self._tool_slots, self._tool_ids = {}, set()
+        slots, ids = self._tool_slots, self._tool_ids
         for position, call in enumerate(calls):
             if not isinstance(call, dict):
                 continue
             index = _int(call.get("index"))
             slot = (choice, position if index is None else index)
-            seen_at_slot = self._tool_slots.get(slot)
+            seen_at_slot = slots.get(slot)
             call_id = _text(call.get("id"))
             if call_id is None:
                 new = seen_at_slot is None
                 if new:
-                    self._tool_slots[slot] = ""
+                    slots[slot] = ""
             else:
-                new = (choice, call_id) not in self._tool_ids and seen_at_slot != ""
-                self._tool_ids.add((choice, call_id))
-                self._tool_slots[slot] = call_id
+                new = (choice, call_id) not in ids and seen_at_slot != ""
+                ids.add((choice, call_id))
+                slots[slot] = call_id
             if new:
                 self._obs.tool_calls += 1
             if self._capture_left is not None:
@@ -213,14 +221,15 @@ class PayloadReader:
         captured = self._obs.captured_tool_calls
         if captured is None:
             return
-        entry = self._captured_calls.get(slot)
+        calls = self._captured_calls = self._captured_calls or {}
+        entry = calls.get(slot)
         if new or entry is None:
             if len(captured) >= MAX_CAPTURED_TOOL_CALLS:
-                self._captured_calls.pop(slot, None)
+                calls.pop(slot, None)
                 return
             entry = CapturedToolCall(id=call_id)
             captured.append(entry)
-            self._captured_calls[slot] = entry
+            calls[slot] = entry
         if entry.id is None:
             entry.id = call_id
         function = call.get("function")

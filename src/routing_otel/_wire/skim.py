@@ -71,17 +71,15 @@ def _chars(text: bytes) -> int | None:
 class Skimmer:
     """Measures content chunks that carry nothing else; see the module docstring."""
 
-    __slots__ = ("_head", "_prefix", "_scan", "_start", "_suffix", "_suffix_len", "_tail")
+    __slots__ = ("_head", "_scan", "_tail")
 
     def __init__(self, unknown: tuple[bytes, ...]) -> None:
         """Also parse chunks that carry one of the ``unknown`` keys (model, id, provider)."""
         self._scan = _scanner(unknown)
-        self._prefix = b""  # the template: a chunk's bytes before its content...
-        self._suffix = b""  # ...and after it
-        self._start = 0
-        self._suffix_len = 0
-        self._head = b""  # a whole frame of the template: "data: " + prefix ...
-        self._tail = b""  # ... content + suffix + blank line
+        # The template, kept once (memory per stream): a frame's bytes before its content,
+        # "data: " included, and after it, the blank line included.
+        self._head = b""
+        self._tail = b""
 
     def watch(self, unknown: tuple[bytes, ...]) -> None:
         """Parse chunks with one of these keys from now on (fewer, as fields become known)."""
@@ -89,9 +87,10 @@ class Skimmer:
 
     def count(self, payload: bytes) -> int | None:
         """Characters of content in ``payload``, or ``None`` if it must be parsed."""
-        if self._start and payload.startswith(self._prefix) and payload.endswith(self._suffix):
-            start = self._start
-            end = len(payload) - self._suffix_len
+        head, tail = self._head, self._tail
+        if head and payload.startswith(head[6:]) and payload.endswith(tail[:-2]):
+            start = len(head) - 6
+            end = len(payload) - len(tail) + 2
             if end >= start:
                 middle = payload[start:end]
                 # Ints: "in" with a one-byte bytes needle is several times slower.
@@ -111,24 +110,22 @@ class Skimmer:
         chars = _chars(match.group(1))
         if chars is not None:
             start, end = match.span(1)
-            self._prefix = payload[:start]
-            self._suffix = payload[end:]
-            self._head = b"data: " + self._prefix
-            self._tail = self._suffix + b"\n\n"
-            self._start = start
-            self._suffix_len = len(payload) - end
+            self._head = b"data: " + payload[:start]
+            self._tail = payload[end:] + b"\n\n"
         return chars
 
-    def frames(self, data: bytes, pos: int = 0) -> tuple[int, int, int]:
-        """Whole template frames from ``pos`` in ``data``: (end, frames, characters).
+    def count_frames(self, data: bytes, pos: int, obs: Observation, clock: FeedClock) -> int:
+        """Count whole template frames from ``pos`` in ``data`` into ``obs``; where reading goes on.
 
-        The fast path for a network read of content chunks: each frame is the template's
-        bytes around a content with no quote or backslash, then a blank line (a raw line
-        end cannot be inside a JSON string, so the first ``tail`` ends the frame).
+        The fast path for a network read of content chunks: between frames, with a content
+        template known, a frame that matches it changes nothing but the counts, so it is not
+        read line by line. Each such frame is the template's bytes around a content with no
+        quote or backslash, then a blank line (a raw line end cannot be inside a JSON string,
+        so the first ``tail`` ends the frame).
         """
         head = self._head
-        if not head:
-            return pos, 0, 0
+        if not head or not data.startswith(head, pos):
+            return pos
         tail = self._tail
         skip_head = len(head)
         skip_tail = len(tail)
@@ -150,15 +147,6 @@ class Skimmer:
                     break
             frames += 1
             pos = end + skip_tail
-        return pos, frames, chars
-
-    def count_frames(self, data: bytes, pos: int, obs: Observation, clock: FeedClock) -> int:
-        """Count whole content frames from ``pos`` into ``obs``; where the reading goes on.
-
-        Between frames, with a content template known, a frame that matches it changes
-        nothing but the counts, so it is not read line by line.
-        """
-        end, frames, chars = self.frames(data, pos)
         if frames:
             obs.chunks += frames
             if chars:
@@ -166,4 +154,4 @@ class Skimmer:
                 if obs.first_token_ns is None:
                     obs.first_token_ns = clock.now()
                     obs.first_token_chunk = obs.chunks - frames + 1
-        return end
+        return pos
