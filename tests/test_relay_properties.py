@@ -24,6 +24,8 @@ from routing_otel._wire.usage import HOLD_MAX
 
 if TYPE_CHECKING:
     from routing_otel._calls.lifecycle import ResponseRelay
+    from routing_otel._telemetry.result import CallResult, Outcome
+    from routing_otel._wire.observation import Observation
 
 CONTENT_TYPES = [
     "text/event-stream",
@@ -78,8 +80,23 @@ def streams(draw: st.DrawFn) -> tuple[bytes, bytes]:
     return b"".join(frames) + usage + done + tail, without
 
 
-def _relay(content_type: str | None, *, hides_usage: bool) -> ResponseRelay:
-    recorder = Recorder()  # the global no-op providers: nothing is exported
+class _Keeping(Recorder):
+    """A recorder on the global no-op providers that keeps the last observation it got."""
+
+    observation: Observation | None = None
+
+    def finish(
+        self, record: CallRecord, observation: Observation | None, outcome: Outcome
+    ) -> CallResult:
+        """Keep ``observation``, then record as usual (into no-op providers)."""
+        self.observation = observation
+        return super().finish(record, observation, outcome)
+
+
+def _relay(
+    content_type: str | None, *, hides_usage: bool, recorder: Recorder | None = None
+) -> ResponseRelay:
+    recorder = recorder or Recorder()  # the global no-op providers: nothing is exported
     record = CallRecord.of(ChatRequest("h", None, "@edenai", stream=True), 0, None, None, None)
     carried = Carried(record.request, hides_usage=hides_usage)
     call = CallLifecycle(recorder, FallbackTracker(), record, carried)
@@ -124,11 +141,11 @@ def test_app_bytes_equal_the_uninstrumented_clients(
 def test_hidden_usage_is_still_observed(stream: tuple[bytes, bytes], cuts: list[int]) -> None:
     """The usage frame the app does not see is the one the observer reads usage from."""
     sent, _ = stream
-    relay = _relay("text/event-stream", hides_usage=True)
+    recorder = _Keeping()
+    relay = _relay("text/event-stream", hides_usage=True, recorder=recorder)
     _app_reads(relay, _split(sent, cuts))
-    observer = relay._observer  # closed, its observation kept
-    assert observer is not None
-    observation = observer.observation
+    observation = recorder.observation  # what the call ended with
+    assert observation is not None
     assert observation.input_tokens == 12
     assert observation.output_tokens == 7
     assert observation.cost == 0.01

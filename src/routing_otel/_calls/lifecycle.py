@@ -160,6 +160,11 @@ class CallLifecycle:
             if self._finished:
                 return
             self._finished = True
+        # The relay keeps its call; the call lets go of its relay now. Without this cycle the
+        # call, its observation and its spans are freed as soon as the app drops the
+        # response, instead of waiting for the garbage collector (which, run that often,
+        # cost more than the rest of the call's telemetry).
+        self._current = None
         with guard("CallLifecycle.finish"):
             record = self.record
             result = self._recorder.finish(record, observation, outcome)
@@ -185,7 +190,7 @@ class ResponseRelay:
 
     def __init__(self, call: CallLifecycle, status_code: int, headers: Mapping[str, str]) -> None:
         """A response with this status and these headers (its body not yet observed)."""
-        self._call = call
+        self._call: CallLifecycle | None = call  # let go of once the body has ended
         self._status = status_code
         self._headers = headers
         self.redirected = status_code in _HOPS and "location" in headers
@@ -200,6 +205,8 @@ class ResponseRelay:
             headers = self._headers
             encoding = None if decoded else headers.get("content-encoding")
             call = self._call
+            if call is None:
+                return self  # already ended: nothing left to observe
             observer = self._observer = SseObserver(
                 content_type=headers.get("content-type"),
                 content_encoding=encoding,
@@ -272,6 +279,13 @@ class ResponseRelay:
                 return
             self._ended = True
         observation = self._closed_observation()
+        # Let go of the call and the observer: a relay outlives its body when the client
+        # keeps it in a reference cycle of its own (httpx's response and bound stream), and
+        # the call, its observation and its spans must not wait for the garbage collector.
+        call, self._call = self._call, None
+        self._observer = self._hider = None
+        if call is None:
+            return
         with guard("ResponseRelay.end"):
             done = observation is not None and observation.done
             outcome = Outcome(
@@ -280,7 +294,7 @@ class ResponseRelay:
                 # An error answer is not a cut stream, nor is a redirect's body.
                 closed_early=closed_early and exception is None and not done and self._status < 300,
             )
-            self._call.hop_ended(self, observation, outcome)
+            call.hop_ended(self, observation, outcome)
 
     def _closed_observation(self) -> Observation | None:
         """Close the observer; the bytes still due to the app go to ``_tail``."""
