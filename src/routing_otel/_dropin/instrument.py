@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 import wrapt
 
 from routing_otel._calls.exchange import Instrumentation, clear_stamp, stamp_request
+from routing_otel._calls.httpx_common import stamp_built_request
 from routing_otel._context.scope import wants_observation
 from routing_otel._options import Options
-from routing_otel._safety import guard
+from routing_otel._safety import report
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -175,12 +176,13 @@ def _stamp(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
 
 def _stamp_built(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
     # httpx builds the request before sending it: its span starts where the app called.
-    from routing_otel._calls.httpx_common import stamp_built_request  # noqa: PLC0415
-
+    # (The guard's behaviour, inline: this runs for every request of every httpx client.)
     requested_ns = time.time_ns()
     request = wrapped(*args, **kwargs)
-    with guard("stamp_built_request"):
+    try:
         stamp_built_request(request, requested_ns)
+    except Exception as exc:  # never into the app
+        report("stamp_built_request", exc)
     return request
 
 
