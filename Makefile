@@ -36,11 +36,13 @@ unit: $(VENV)/.ready $(VENV_OPENAI2)/.ready
 bench-smoke: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py --smoke
 	$(PY) benchmarks/overhead.py --smoke
+	$(PY) benchmarks/sdk_floor.py --smoke
 	$(PY) benchmarks/peers.py --smoke
 
 bench: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py
 	$(PY) benchmarks/overhead.py
+	$(PY) benchmarks/sdk_floor.py
 
 # Redraw dashboards/img/*.png from a real Prometheus fed by real traffic (about 3 minutes;
 # needs the Debian prometheus package). Each picture records its dashboard's hash.

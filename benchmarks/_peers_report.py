@@ -129,14 +129,22 @@ _TARGETS: dict[str, tuple[str, Callable[[float, float | None], bool | None]]] = 
 
 
 def _target(summary: dict[str, dict[str, Any]], key: str) -> tuple[str, bool | None]:
-    """The issue's target for ``ours`` on this row, and whether its median meets it."""
-    ours = summary[key].get("ours", {}).get("median")
+    """The issue's target for ``ours`` on this row, and whether this run shows it met.
+
+    Met (or missed) only when the whole interquartile range of ``ours`` is on one side of
+    the target; ``None`` (shown as ``?``) when the range straddles it, or, on a per-chunk
+    row, is wider than twice the target (a run too noisy to resolve it either way).
+    """
+    ours = summary[key].get("ours")
     peer = summary[key].get("openai-v2", {}).get("median")
     if ours is None:
         return "", None
     for prefix, (text, check) in _TARGETS.items():
         if key.startswith(prefix):
-            return text, check(ours, peer)
+            low, high = check(ours["low"], peer), check(ours["high"], peer)
+            if low != high or (prefix == "chunk_" and ours["high"] - ours["low"] > 1.0):
+                return text, None
+            return text, low
     return "", None
 
 
@@ -163,7 +171,7 @@ def table(summary: dict[str, dict[str, Any]], rounds: int, levels: list[int]) ->
         row = summary[measure.key]
         unit = f"{measure.unit}; x raw" if measure.ratio else measure.unit
         target, met = _target(summary, measure.key)
-        mark = {True: "✓", False: "✗", None: "n/a"}[met] if target else ""
+        mark = {True: "✓", False: "✗", None: "?"}[met] if target else ""
         cells = [
             _cell(row["raw"], measure, paired=False),
             _cell(row.get("openai-v2"), measure, paired=True),
