@@ -1,6 +1,7 @@
 """Where the end of a call goes: the OpenTelemetry SDK's share of making its telemetry.
 
-One routed, streamed call (an Eden AI stream with routing metadata and a usage chunk) is
+One routed, streamed call (``sse_observer.py``'s Eden AI stream: routing metadata, 10
+content chunks, Eden's usage chunk) is
 sent through ``routing_otel.httpx.RoutingTransport`` over an ``httpx.MockTransport``, and
 what the recorder was handed at its end is kept. Then ``Recorder.finish`` (the call's two
 spans, two events, six histogram points and five counter sums, its cost and savings) is
@@ -18,7 +19,6 @@ change to our code can make a call's end cheaper than it.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from sse_observer import build_stream
 
 import routing_otel.httpx
 from routing_otel._cost.economics import Economics
@@ -42,37 +43,6 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
 
 URL = "https://api.edenai.run/v3/llm/chat/completions"
-_METADATA = {
-    "requested": "@edenai",
-    "strategy": "auto",
-    "attempt": 1,
-    "attempts": [{"provider": "openai", "model": "openai/gpt-4o-mini", "status": 200}],
-    "routing": {"auto": {"dropped": []}},
-}
-
-
-def _frame(payload: dict[str, Any]) -> bytes:
-    return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
-
-
-def _stream(tokens: int) -> bytes:
-    top = {"id": "chatcmpl-floor", "object": "chat.completion.chunk", "created": 1767225600}
-    model = {"model": "openai/gpt-4o-mini"}
-
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        return _frame({**top, **model, "choices": [choice], **extra})
-
-    usage = {"prompt_tokens": 12, "completion_tokens": tokens, "total_tokens": 12 + tokens}
-    return b"".join(
-        [
-            chunk({"role": "assistant", "content": ""}, edenai_metadata=_METADATA),
-            *(chunk({"content": " word"}) for _ in range(tokens)),
-            chunk({}, finish="stop"),
-            chunk({}, usage=usage, cost=0.0000123),
-            b"data: [DONE]\n\n",
-        ]
-    )
 
 
 class _Drop(SpanExporter):
@@ -83,7 +53,7 @@ class _Drop(SpanExporter):
 
 def _recorded_call() -> tuple[Any, Any, Any]:
     """(record, observation, outcome) of one routed streamed call, as the recorder got them."""
-    body = _stream(10)
+    body = b"".join(build_stream(10))  # the SSE observer benchmark's stream
     kept: list[tuple[Any, Any, Any]] = []
     original = Recorder.finish
 

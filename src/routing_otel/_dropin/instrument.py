@@ -22,7 +22,7 @@ from routing_otel._calls.exchange import Instrumentation, clear_stamp, stamp_req
 from routing_otel._calls.httpx_common import stamp_built_request
 from routing_otel._context.scope import wants_observation
 from routing_otel._options import Options
-from routing_otel._safety import report
+from routing_otel._safety import guard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -176,13 +176,10 @@ def _stamp(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
 
 def _stamp_built(wrapped: Any, _instance: Any, args: Any, kwargs: Any) -> Any:
     # httpx builds the request before sending it: its span starts where the app called.
-    # (The guard's behaviour, inline: this runs for every request of every httpx client.)
     requested_ns = time.time_ns()
     request = wrapped(*args, **kwargs)
-    try:
+    with guard("stamp_built_request"):
         stamp_built_request(request, requested_ns)
-    except Exception as exc:  # never into the app
-        report("stamp_built_request", exc)
     return request
 
 

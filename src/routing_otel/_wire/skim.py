@@ -37,6 +37,8 @@ _ALWAYS_PARSE: Final = (
 )
 
 
+_DATA: Final = b"data: "  # a frame's field name, which the template's head starts with
+_BLANK: Final = b"\n\n"  # the blank line, which the template's tail ends with
 _QUOTE: Final = 0x22
 _BACKSLASH: Final = 0x5C
 
@@ -88,9 +90,10 @@ class Skimmer:
     def count(self, payload: bytes) -> int | None:
         """Characters of content in ``payload``, or ``None`` if it must be parsed."""
         head, tail = self._head, self._tail
-        if head and payload.startswith(head[6:]) and payload.endswith(tail[:-2]):
-            start = len(head) - 6
-            end = len(payload) - len(tail) + 2
+        data_len, blank_len = len(_DATA), len(_BLANK)
+        if head and payload.startswith(head[data_len:]) and payload.endswith(tail[:-blank_len]):
+            start = len(head) - data_len
+            end = len(payload) - len(tail) + blank_len
             if end >= start:
                 middle = payload[start:end]
                 # Ints: "in" with a one-byte bytes needle is several times slower.
@@ -110,8 +113,8 @@ class Skimmer:
         chars = _chars(match.group(1))
         if chars is not None:
             start, end = match.span(1)
-            self._head = b"data: " + payload[:start]
-            self._tail = payload[end:] + b"\n\n"
+            self._head = _DATA + payload[:start]
+            self._tail = payload[end:] + _BLANK
         return chars
 
     def count_frames(self, data: bytes, pos: int, obs: Observation, clock: FeedClock) -> int:
@@ -124,7 +127,7 @@ class Skimmer:
         so the first ``tail`` ends the frame).
         """
         head = self._head
-        if not head or not data.startswith(head, pos):
+        if not head:
             return pos
         tail = self._tail
         skip_head = len(head)
