@@ -6,7 +6,7 @@ VENV_OPENAI2 := .venv-openai2
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck unit bench bench-smoke bench-peers images clean
+.PHONY: demo test lint typecheck unit bench bench-smoke bench-peers bench-instructions images clean
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,7 @@ bench-smoke: $(VENV)/.ready
 	$(PY) benchmarks/overhead.py --smoke
 	$(PY) benchmarks/sdk_floor.py --smoke
 	$(PY) benchmarks/peers.py --smoke
+	$(PY) benchmarks/instructions.py --smoke
 
 bench: $(VENV)/.ready
 	$(PY) benchmarks/sse_observer.py
@@ -53,6 +54,10 @@ images: $(VENV)/.ready
 # raw SDK, openai-v2 and routing-otel side by side (builds .venv-peers/ once; many minutes).
 bench-peers: $(VENV)/.ready
 	$(PY) benchmarks/peers.py --json benchmarks/peers-results.json
+
+# The same contestants in instructions counted by valgrind: exact and repeatable (minutes).
+bench-instructions: $(VENV)/.ready
+	$(PY) benchmarks/instructions.py --json benchmarks/instructions-results.json
 
 test: lint typecheck unit bench-smoke
 

@@ -2,9 +2,11 @@
 
     python _peers_worker.py round CONTESTANT SPEC_JSON   # prints one JSON line of results
     python _peers_worker.py flat CONTESTANT SPEC_JSON    # memory growth over many calls
+    python _peers_worker.py count CONTESTANT SPEC_JSON   # calls to count instructions of
 
 Contestants: ``raw`` (the OpenAI SDK alone), ``openai-v2`` (the official OpenTelemetry
-instrumentor) and ``ours`` (``routing_otel.instrument()``, default options). Both
+instrumentor) and ``ours`` (``routing_otel.instrument()``, default options); ``ours-no-sdk``
+is ours with its recorder's OpenTelemetry SDK calls made no-ops (instruction counts). Both
 instrumented ones get the same real SDK providers: a ``BatchSpanProcessor`` and a
 ``PeriodicExportingMetricReader``, exporting to counting exporters that drop everything.
 """
@@ -96,7 +98,9 @@ class Telemetry:
         if contestant == "openai-v2":
             module = importlib.import_module("opentelemetry.instrumentation.openai_v2")
             module.OpenAIInstrumentor().instrument(**providers)
-        elif contestant == "ours":
+        elif contestant in ("ours", "ours-no-sdk"):
+            if contestant == "ours-no-sdk":
+                _without_sdk_calls()
             importlib.import_module("routing_otel").instrument(**providers)
         else:
             raise SystemExit(f"unknown contestant {contestant!r}")
@@ -210,7 +214,41 @@ async def throughput(url: str, concurrency: int, calls_each: int) -> float:
         return concurrency * calls_each / (time.perf_counter() - start)
 
 
-# --- the two tasks --------------------------------------------------------------------------
+# --- instruction counts (run under callgrind by benchmarks/instructions.py) ----------------
+def _without_sdk_calls() -> None:
+    """Make the OpenTelemetry calls of our recorder no-ops: spans and histogram points.
+
+    A measuring device, not a product setting: what ``ours`` costs over this is what the SDK
+    itself spends on the contract's telemetry (counters are summed by our own code).
+    """
+    from opentelemetry import trace  # noqa: PLC0415 - not in other contestants' workers
+    from opentelemetry.metrics import NoOpHistogram  # noqa: PLC0415
+
+    recorder = importlib.import_module("routing_otel._telemetry.recorder")
+    made = recorder.Recorder.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        self._tracer = trace.NoOpTracer()
+        for name in ("duration", "tokens", "ttft", "time_per_chunk", "routing"):
+            setattr(self._instruments, name, NoOpHistogram(name))
+
+    recorder.Recorder.__init__ = init
+
+
+def run_count(telemetry: Telemetry, spec: dict[str, Any]) -> dict[str, Any]:
+    """A few calls to warm up, then ``spec["calls"]`` calls of ``spec["tokens"]`` tokens."""
+    with openai.OpenAI(api_key=KEY, base_url=spec["url"], max_retries=0) as client:
+        for _ in range(3):
+            _call(client, spec["tokens"])
+        telemetry.flush()
+        for _ in range(spec["calls"]):
+            _call(client, spec["tokens"])
+        telemetry.flush()
+    return {"calls": spec["calls"]}
+
+
+# --- the tasks ------------------------------------------------------------------------------
 def run_round(telemetry: Telemetry, spec: dict[str, Any]) -> dict[str, Any]:
     """Every per-round measurement, in a fixed order."""
     short = spec["short_tokens"]
@@ -264,6 +302,7 @@ def run_flat(telemetry: Telemetry, spec: dict[str, Any]) -> dict[str, Any]:
 TASKS: dict[str, Callable[[Telemetry, dict[str, Any]], dict[str, Any]]] = {
     "round": run_round,
     "flat": run_flat,
+    "count": run_count,
 }
 
 
