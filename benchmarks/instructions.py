@@ -5,8 +5,10 @@ of percent from round to round. This benchmark runs the same calls (``_peers_wor
 ``count`` task: streamed ``@edenai`` completions with the OpenAI SDK 3.x against the
 emulator on loopback) under ``valgrind --tool=callgrind``, which counts the instructions the
 client process executes, in all its threads (the span and metric export threads included,
-and the final flush). The emulator runs outside valgrind, in a process of its own. The same
-run gives the same count to within about 0.05 %, whatever else the machine does.
+and the final flush). The emulator runs outside valgrind, in a process of its own, ahead of
+it in priority, so each answer reaches the client in the same pieces every run. Over four
+runs here, raw's count per call moved by less than 0.001 % and the instrumented ones' by up
+to 1.4 % (their export threads wake on timers), whatever else the machine was doing.
 
 Each contestant runs three times: no calls (start-up, imports, warm-up), ``--calls`` short
 calls, and ``--calls`` long ones; the differences give instructions per call and per chunk,
@@ -18,7 +20,7 @@ Instructions are not time (a cache miss costs more than an add), but Python code
 the interpreter's loop, so the ratios between contestants carry over; ``peers.py`` remains
 the benchmark of wall time, memory and throughput.
 
-    python benchmarks/instructions.py            # full run (about 10 minutes on 2 cores)
+    python benchmarks/instructions.py            # full run (about 4 minutes on 2 cores)
     python benchmarks/instructions.py --smoke    # ours only, a minute or two; CI runs this
 """
 
