@@ -221,7 +221,7 @@ def _without_sdk_calls() -> None:
     A measuring device, not a product setting: what ``ours`` costs over this is what the SDK
     itself spends on the contract's telemetry (counters are summed by our own code).
     """
-    from opentelemetry import trace  # noqa: PLC0415 - not in other contestants' workers
+    from opentelemetry import metrics, trace  # noqa: PLC0415 - not in other contestants' workers
     from opentelemetry.metrics import NoOpHistogram  # noqa: PLC0415
 
     recorder = importlib.import_module("routing_otel._telemetry.recorder")
@@ -229,8 +229,13 @@ def _without_sdk_calls() -> None:
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         made(self, *args, **kwargs)
+        if not isinstance(getattr(self, "_tracer", None), trace.Tracer):
+            raise SystemExit("ours-no-sdk: the recorder has no tracer '_tracer'")
         self._tracer = trace.NoOpTracer()
         for name in ("duration", "tokens", "ttft", "time_per_chunk", "routing"):
+            if not isinstance(getattr(self._instruments, name, None), metrics.Histogram):
+                # Renamed, it would stay recording: the SDK's share would read too small.
+                raise SystemExit(f"ours-no-sdk: the recorder has no histogram {name!r}")
             setattr(self._instruments, name, NoOpHistogram(name))
 
     recorder.Recorder.__init__ = init
