@@ -96,7 +96,7 @@ def test_tool_calls_and_lone_surrogates_stay_valid() -> None:
 
 def test_long_answer_is_valid_json() -> None:
     """A captured answer longer than the cap is cut inside its text."""
-    observation = Observation(content=['ans"wer\n' * 20_000], finish_reasons=["length"])
+    observation = Observation(content=['ans"wer\n' * 20_000], finish_reasons=("length",))
     (message,) = _parse(output_messages(observation))
     assert message["finish_reason"] == "length"
     assert _is_cut_from(_text(message), 'ans"wer\n' * 20_000)

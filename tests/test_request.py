@@ -74,7 +74,7 @@ def test_request_fields_read_from_body_and_headers() -> None:
     assert request.stream
     assert request.include_usage
     assert request.candidates == ["openai/gpt-4o", "anthropic/claude-sonnet-4-5"]
-    assert request.fallbacks == ["openai/gpt-4o-mini"]
+    assert request.fallbacks == ("openai/gpt-4o-mini",)
     assert (request.max_tokens, request.temperature, request.top_p) == (64, 0.2, 1.0)
     assert request.tools == 1
     assert request.session_id == "conv-1"

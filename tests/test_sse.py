@@ -60,7 +60,8 @@ def field_of(obs: Observation, name: str) -> Any:
         return [a.model for a in obs.attempts]
     if name == "attempts_statuses":
         return [a.status for a in obs.attempts]
-    return getattr(obs, name)
+    value = getattr(obs, name)
+    return list(value) if isinstance(value, tuple) else value  # the fixtures write lists
 
 
 def untimed(obs: Observation) -> Observation:
@@ -175,7 +176,7 @@ def test_metadata_block_is_read() -> None:
     assert [(a.model, b.model) for a, b in obs.server_fallbacks] == [
         ("azure/gpt-4o", "openai/gpt-4o")
     ]
-    assert obs.dropped_candidates == ["acme/unknown-1", "acme/unknown-2"]
+    assert obs.dropped_candidates == ("acme/unknown-1", "acme/unknown-2")
     assert obs.summary_served == "openai/gpt-4o"
 
 
@@ -195,7 +196,7 @@ def test_garbage_metadata_values_are_ignored() -> None:
     assert len(obs.attempts) == 1
     assert obs.attempts[0].status == 503
     assert obs.attempts[0].provider is None
-    assert obs.dropped_candidates == ["ok/model"]
+    assert obs.dropped_candidates == ("ok/model",)
     assert obs.summary_served is None
 
 
@@ -235,7 +236,7 @@ def test_tool_call_fragments_are_counted_once(
     frames = [chunk({"tool_calls": f}) for f in fragments]
     obs = observe(stream(FIRST, *frames, chunk({}, finish="tool_calls")))
     assert obs.tool_calls == count
-    assert obs.finish_reasons == ["tool_calls"]
+    assert obs.finish_reasons == ("tool_calls",)
 
 
 def test_tool_call_sets_first_token_time() -> None:
@@ -253,7 +254,7 @@ def test_finish_reasons(reason: str) -> None:
     usage = eden_usage_chunk()
     usage["choices"][0]["finish_reason"] = reason
     obs = observe(stream(FIRST, chunk({"content": "x"}), chunk({}, finish=reason), usage))
-    assert obs.finish_reasons == [reason]
+    assert obs.finish_reasons == (reason,)
 
 
 # Usage and cost.
@@ -580,7 +581,7 @@ def test_ten_megabyte_line_stays_bounded() -> None:
     assert peak < MiB
     assert obs.truncated
     assert obs.content_chars == len(big)  # ASCII: bytes and characters agree
-    assert obs.finish_reasons == ["length"]
+    assert obs.finish_reasons == ("length",)
     assert obs.chunks == 3
     assert obs.input_tokens == 42
     assert obs.provider == "openai"
@@ -610,7 +611,7 @@ def test_ten_megabyte_tool_arguments() -> None:
     assert obs.truncated
     assert obs.tool_calls == 1
     assert obs.content_chars == 0
-    assert obs.finish_reasons == ["tool_calls"]
+    assert obs.finish_reasons == ("tool_calls",)
 
 
 def test_ten_megabyte_body_stays_bounded() -> None:
@@ -635,7 +636,7 @@ def test_ten_megabyte_body_stays_bounded() -> None:
     assert obs.truncated
     assert obs.done
     assert obs.content_chars == 10 * MiB
-    assert obs.finish_reasons == ["length"]
+    assert obs.finish_reasons == ("length",)
     assert (obs.raw_model, obs.provider, obs.response_id) == (
         "openai/gpt-4o",
         "openai",

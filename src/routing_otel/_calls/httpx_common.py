@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from routing_otel._calls.exchange import Exchange, Instrumentation
 from routing_otel._calls.gate import Outgoing
 from routing_otel._calls.lifecycle import Carried, relayed
+from routing_otel._calls.relaying import AsyncRelayed
 from routing_otel._options import OptionArgs, Options
 
 if TYPE_CHECKING:
@@ -147,14 +148,9 @@ class RelayedStream(_RelayedBody):
 class AsyncRelayedStream(_RelayedBody):
     """The async form of :class:`RelayedStream` (the one ``async for`` relay loop)."""
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        """Yield the inner stream's bytes (less a usage frame we asked for)."""
-        with self._relay as relay:
-            async for chunk in self._inner:
-                if (out := relay.relay(chunk)) is not None:
-                    yield out
-            if tail := relay.body_ended():
-                yield tail
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        """The inner stream's bytes (less a usage frame we asked for)."""
+        return AsyncRelayed(self._relay, aiter(self._inner))
 
     async def aclose(self) -> None:
         """Close the inner stream, then end the call if nothing else did."""

@@ -51,7 +51,7 @@ class Observation:
     raw_model: str | None = None
     provider: str | None = None
     response_id: str | None = None
-    finish_reasons: list[str] = field(default_factory=list)
+    finish_reasons: tuple[str, ...] = ()  # tuples: an empty one is shared, a list is 56 B
     tool_calls: int = 0
     content_chars: int = 0
     # The answer's text, only when content capture is on (opt-in), capped.
@@ -69,8 +69,8 @@ class Observation:
     metadata_seen: bool = False
     strategy: str | None = None
     attempt: int | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    dropped_candidates: list[str] = field(default_factory=list)
+    attempts: tuple[Attempt, ...] = ()
+    dropped_candidates: tuple[str, ...] = ()
     summary_served: str | None = None
     # An error frame in a stream, or an error body.
     error_code: str | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import TYPE_CHECKING, Final
 
 from routing_otel._wire.json_scan import TruncatedText
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 _SERVED: Final = re.compile(r"(?:^|[,;\s])served=([^,;\s]+)")
 _NOT_A_MODEL: Final = frozenset({"", "none", "null", "-", "n/a"})
+_NAME_MAX: Final = 256  # longer names are not interned
 MAX_CAPTURED_TOOL_CALLS: Final = 64  # per response, when capturing content
 
 
@@ -30,6 +32,17 @@ def _int(value: object) -> int | None:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _name(value: object) -> str | None:
+    """A name many responses repeat (a model, provider, region, strategy, finish reason).
+
+    Interned, so the calls in flight share one copy instead of each keeping its own (an
+    interned string is still freed once no one uses it).
+    """
+    if isinstance(value, str) and value:
+        return sys.intern(value) if len(value) <= _NAME_MAX else value
+    return None
 
 
 def _code(value: object) -> str | None:
@@ -68,7 +81,7 @@ def served_from_summary(summary: str) -> str | None:
     match = _SERVED.search(summary)
     if match is None or match.group(1).lower() in _NOT_A_MODEL:
         return None
-    return match.group(1)
+    return sys.intern(match.group(1))
 
 
 class PayloadReader:
@@ -128,9 +141,9 @@ class PayloadReader:
         # The first value seen stays: later chunks repeat them, or name the upstream model.
         obs = self._obs
         if obs.raw_model is None:
-            obs.raw_model = _text(payload.get("model"))
+            obs.raw_model = _name(payload.get("model"))
         if obs.provider is None:
-            obs.provider = _text(payload.get("provider"))
+            obs.provider = _name(payload.get("provider"))
         if obs.response_id is None:
             obs.response_id = _text(payload.get("id"))
 
@@ -153,14 +166,14 @@ class PayloadReader:
             if isinstance(calls, list) and calls:
                 token = True
                 self._tool_calls(index, calls)
-        reason = _text(choice.get("finish_reason"))
+        reason = _name(choice.get("finish_reason"))
         if reason is not None:
             seen = self._finish_seen
             if seen is None:
                 seen = self._finish_seen = set()
             if (index, reason) not in seen:
                 seen.add((index, reason))
-                self._obs.finish_reasons.append(reason)
+                self._obs.finish_reasons += (reason,)
         return token
 
     @property
@@ -280,17 +293,17 @@ class PayloadReader:
         obs = self._obs
         obs.metadata_seen = True
         if "strategy" in metadata:
-            obs.strategy = _text(metadata["strategy"])
+            obs.strategy = _name(metadata["strategy"])
         if "attempt" in metadata:
             obs.attempt = _int(metadata["attempt"])
         attempts = metadata.get("attempts")
         if isinstance(attempts, list):
-            obs.attempts = [_attempt(a) for a in attempts if isinstance(a, dict)]
+            obs.attempts = tuple(_attempt(a) for a in attempts if isinstance(a, dict))
         routing = metadata.get("routing")
         auto = routing.get("auto") if isinstance(routing, dict) else None
         dropped = auto.get("dropped") if isinstance(auto, dict) else None
         if isinstance(dropped, list):
-            obs.dropped_candidates = [d for d in dropped if isinstance(d, str)]
+            obs.dropped_candidates = tuple(_name(d) or d for d in dropped if isinstance(d, str))
         if "summary" in metadata:
             summary = metadata["summary"]
             obs.summary_served = served_from_summary(summary) if isinstance(summary, str) else None
@@ -325,8 +338,8 @@ def _attempt(entry: dict[str, object]) -> Attempt:
     if isinstance(status, str) and status.isascii() and status.isdigit():
         status = int(status)
     return Attempt(
-        provider=_text(entry.get("provider")),
-        model=_text(entry.get("model")),
+        provider=_name(entry.get("provider")),
+        model=_name(entry.get("model")),
         status=_int(status),
-        region=_text(entry.get("region")),
+        region=_name(entry.get("region")),
     )

@@ -38,7 +38,7 @@ class ChatRequest:
     stream: bool = False
     include_usage: bool = False
     candidates: list[str] | None = None
-    fallbacks: list[str] = field(default_factory=list)
+    fallbacks: tuple[str, ...] = ()
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
@@ -103,7 +103,7 @@ def parse_chat_request(
     options = payload.get("stream_options")
     request.include_usage = isinstance(options, dict) and options.get("include_usage") is True
     request.candidates = _strings(payload.get("router_candidates"))
-    request.fallbacks = _strings(payload.get("fallbacks")) or []
+    request.fallbacks = tuple(_strings(payload.get("fallbacks")) or ())
     request.max_tokens = _int(payload.get("max_tokens", payload.get("max_completion_tokens")))
     request.temperature = _float(payload.get("temperature"))
     request.top_p = _float(payload.get("top_p"))

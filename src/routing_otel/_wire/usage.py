@@ -154,7 +154,7 @@ class FrameMarks:
         self.line_at = 0  # where the line being read starts
         self.keep = False
         self.usage = False
-        self.cuts: list[tuple[int, int]] = []
+        self.cuts: list[tuple[int, int]] | None = None  # made at the first cut (rare)
 
     def line(self, at: int) -> None:
         """A non-blank line starts at ``at``: it opens a frame unless one is open."""
@@ -174,6 +174,8 @@ class FrameMarks:
     def end(self, at: int) -> None:
         """The open frame ends just before ``at`` (after its blank line, or at a new frame)."""
         if self.open_at is not None and self.usage and not self.keep:
+            if self.cuts is None:
+                self.cuts = []
             self.cuts.append((self.open_at, at))
         self.open_at = None
         self.keep = self.usage = False
@@ -225,7 +227,7 @@ class UsageHider:
     def abandon(self) -> bytes:
         """Stop hiding (after an internal error): the bytes held so far, unexamined."""
         data, self._held = self._held, b""
-        self._marks.cuts.clear()
+        self._marks.cuts = None
         return data
 
     def _shows_content(self, data: bytes, new: int) -> bool:
