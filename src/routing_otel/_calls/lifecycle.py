@@ -100,7 +100,9 @@ class CallLifecycle:
         self._recorder = recorder
         self._tracker = tracker
         self.record = record
-        self._carried = weakref.ref(carried)
+        # Held weakly only once the call waits on it for a redirect's next hop (when
+        # ``carried.suspended`` points back here); a weak reference per call costs 80 B.
+        self._carried: Carried | weakref.ref[Carried] = carried
         self.hides_usage = carried.hides_usage
         self.capture_content = capture_content
         self._current: ResponseRelay | None = None
@@ -136,7 +138,7 @@ class CallLifecycle:
         finalizer, self._finalizer = self._finalizer, None
         if finalizer is not None:
             finalizer.detach()
-        carried = self._carried()
+        carried = self._carried_now()
         if carried is not None:
             carried.suspended = None
         self._current = None
@@ -148,12 +150,17 @@ class CallLifecycle:
         """A response's body ended: finish the call, or wait for a redirect's next hop."""
         if relay is not self._current:
             return  # an earlier hop's body, closed late: the call has moved on
-        carried = self._carried() if relay.redirected and outcome.exception is None else None
+        carried = self._carried_now() if relay.redirected and outcome.exception is None else None
         if carried is None:
             self._finish(observation, outcome)
             return
+        self._carried = weakref.ref(carried)  # no cycle: the request's drop ends the call
         carried.suspended = self
         self._finalizer = weakref.finalize(carried, self._finish, observation, outcome)
+
+    def _carried_now(self) -> Carried | None:
+        carried = self._carried
+        return carried() if isinstance(carried, weakref.ref) else carried
 
     def _finish(self, observation: Observation | None, outcome: Outcome) -> None:
         with _ENDING:

@@ -41,6 +41,11 @@ _DATA: Final = b"data: "  # a frame's field name, which the template's head star
 _BLANK: Final = b"\n\n"  # the blank line, which the template's tail ends with
 _QUOTE: Final = 0x22
 _BACKSLASH: Final = 0x5C
+# Templates' tails (after the content: finish reason, logprobs, the blank line) are alike
+# across responses: the streams in flight share one copy of each (memory per stream).
+_TAILS: dict[bytes, bytes] = {}
+_TAILS_MAX: Final = 64
+_TAIL_SHARED_MAX: Final = 256  # bytes: a longer tail is kept by its stream alone
 
 
 @lru_cache(maxsize=8)
@@ -50,6 +55,18 @@ def _scanner(unknown: tuple[bytes, ...]) -> re.Pattern[bytes]:
     return re.compile(
         rb'"(?:' + keys + rb')"|"finish_reason"\s*:\s*"|"content"\s*:\s*"([^"\\]*)(["\\])'
     )
+
+
+def _shared(tail: bytes) -> bytes:
+    """The one copy of ``tail`` kept for every stream (the first few dozen tails seen)."""
+    if len(tail) > _TAIL_SHARED_MAX:
+        return tail
+    found = _TAILS.get(tail)
+    if found is None:
+        if len(_TAILS) >= _TAILS_MAX:
+            _TAILS.clear()  # a bound on memory: only sharing is lost
+        found = _TAILS[tail] = tail
+    return found
 
 
 def _chars(text: bytes) -> int | None:
@@ -114,7 +131,7 @@ class Skimmer:
         if chars is not None:
             start, end = match.span(1)
             self._head = _DATA + payload[:start]
-            self._tail = payload[end:] + _BLANK
+            self._tail = _shared(payload[end:] + _BLANK)
         return chars
 
     def count_frames(self, data: bytes, pos: int, obs: Observation, clock: FeedClock) -> int:
