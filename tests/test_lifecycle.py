@@ -216,6 +216,35 @@ async def test_async_close_early(library: str, emu: Emulator, telemetry: Telemet
     assert _closed_early(_ended_once(telemetry))
 
 
+async def test_async_body_iterator_acts_as_an_async_generator(
+    library: str, emu: Emulator, telemetry: Telemetry
+) -> None:
+    """The relayed async body's iterator: ``aclose`` stops it without ending the call (as an
+    async generator's would), closing the response ends it, and an ended one stays ended."""
+    driver = _driver(library, emu, telemetry, is_async=True)
+    async with driver.client() as client:
+        request = client.build_request("POST", _url(emu), json=chat(stream=True), headers=HEADERS)
+        response = await client.send(request, stream=True)
+        pieces = aiter(response.stream)
+        assert (await anext(pieces)).startswith(b"data: ")
+        await pieces.aclose()
+        with pytest.raises(StopAsyncIteration):
+            await anext(pieces)
+        assert telemetry.chat_spans() == []
+        await response.aclose()
+        assert _closed_early(_ended_once(telemetry))
+
+        request = client.build_request("POST", _url(emu), json=chat(stream=True), headers=HEADERS)
+        response = await client.send(request, stream=True)
+        pieces = aiter(response.stream)
+        body = b"".join([piece async for piece in pieces])
+        assert body.rstrip().endswith(b"data: [DONE]")
+        with pytest.raises(StopAsyncIteration):
+            await anext(pieces)
+        await response.aclose()
+    assert len(telemetry.chat_spans()) == 2
+
+
 async def test_async_exception_in_user_loop(
     library: str, emu: Emulator, telemetry: Telemetry
 ) -> None:
