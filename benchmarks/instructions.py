@@ -8,7 +8,11 @@ client process executes, in all its threads (the span and metric export threads 
 and the final flush). The emulator runs outside valgrind, in a process of its own, ahead of
 it in priority, so each answer reaches the client in the same pieces every run. Over four
 runs here, raw's count per call moved by less than 0.001 % and the instrumented ones' by up
-to 1.4 % (their export threads wake on timers), whatever else the machine was doing.
+to 1.4 % (their export threads wake on timers), whatever else the machine was doing; on
+another day, raw's moved by 0.2 %. A count also depends on the heap, not only on the code:
+raw with 3,000 small objects kept from start-up counted 22,000 more instructions per call
+and 2,700 more per chunk. Differences between versions below about 1 % per call and 3,000
+per chunk are not the code's.
 
 Each contestant runs three times: no calls (start-up, imports, warm-up), ``--calls`` short
 calls, and ``--calls`` long ones; the differences give instructions per call and per chunk,
