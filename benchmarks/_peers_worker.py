@@ -6,7 +6,8 @@
 
 Contestants: ``raw`` (the OpenAI SDK alone), ``openai-v2`` (the official OpenTelemetry
 instrumentor) and ``ours`` (``routing_otel.instrument()``, default options); ``ours-no-sdk``
-is ours with its recorder's OpenTelemetry SDK calls made no-ops (instruction counts). Both
+is ours with its recorder's OpenTelemetry SDK calls made no-ops, ``ours-no-spans`` and
+``ours-no-histograms`` with only those (instruction counts). Both
 instrumented ones get the same real SDK providers: a ``BatchSpanProcessor`` and a
 ``PeriodicExportingMetricReader``, exporting to counting exporters that drop everything.
 """
@@ -98,9 +99,9 @@ class Telemetry:
         if contestant == "openai-v2":
             module = importlib.import_module("opentelemetry.instrumentation.openai_v2")
             module.OpenAIInstrumentor().instrument(**providers)
-        elif contestant in ("ours", "ours-no-sdk"):
-            if contestant == "ours-no-sdk":
-                _without_sdk_calls()
+        elif contestant in ("ours", *_WITHOUT):
+            if contestant in _WITHOUT:
+                _without_sdk_calls(*_WITHOUT[contestant])
             importlib.import_module("routing_otel").instrument(**providers)
         else:
             raise SystemExit(f"unknown contestant {contestant!r}")
@@ -215,12 +216,18 @@ async def throughput(url: str, concurrency: int, calls_each: int) -> float:
 
 
 # --- instruction counts (run under callgrind by benchmarks/instructions.py) ----------------
-def _without_sdk_calls() -> None:
-    """Make the OpenTelemetry calls of our recorder no-ops: spans and histogram points.
+# Measuring devices, not product settings: ours with some of its recorder's OpenTelemetry SDK
+# calls made no-ops, as (spans, histogram points). What ``ours`` costs over ``ours-no-sdk`` is
+# what the SDK itself spends on the contract's telemetry (counters are summed by our code).
+_WITHOUT: dict[str, tuple[bool, bool]] = {
+    "ours-no-sdk": (True, True),
+    "ours-no-spans": (True, False),
+    "ours-no-histograms": (False, True),
+}
 
-    A measuring device, not a product setting: what ``ours`` costs over this is what the SDK
-    itself spends on the contract's telemetry (counters are summed by our own code).
-    """
+
+def _without_sdk_calls(spans: bool, histograms: bool) -> None:  # noqa: FBT001 - the table's pairs
+    """Make the recorder's spans, or histogram points, or both, no-ops (see ``_WITHOUT``)."""
     from opentelemetry import metrics, trace  # noqa: PLC0415 - not in other contestants' workers
     from opentelemetry.metrics import NoOpHistogram  # noqa: PLC0415
 
@@ -230,12 +237,14 @@ def _without_sdk_calls() -> None:
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         made(self, *args, **kwargs)
         if not isinstance(getattr(self, "_tracer", None), trace.Tracer):
-            raise SystemExit("ours-no-sdk: the recorder has no tracer '_tracer'")
-        self._tracer = trace.NoOpTracer()
-        for name in ("duration", "tokens", "ttft", "time_per_chunk", "routing"):
+            raise SystemExit("ours-no-*: the recorder has no tracer '_tracer'")
+        if spans:
+            self._tracer = trace.NoOpTracer()
+        names = ("duration", "tokens", "ttft", "time_per_chunk", "routing") if histograms else ()
+        for name in names:
             if not isinstance(getattr(self._instruments, name, None), metrics.Histogram):
                 # Renamed, it would stay recording: the SDK's share would read too small.
-                raise SystemExit(f"ours-no-sdk: the recorder has no histogram {name!r}")
+                raise SystemExit(f"ours-no-*: the recorder has no histogram {name!r}")
             setattr(self._instruments, name, NoOpHistogram(name))
 
     recorder.Recorder.__init__ = init

@@ -25,6 +25,7 @@ the interpreter's loop, so the ratios between contestants carry over; ``peers.py
 the benchmark of wall time, memory and throughput.
 
     python benchmarks/instructions.py            # full run (about 4 minutes on 2 cores)
+    python benchmarks/instructions.py --sdk-split  # and the SDK's share: spans, histograms
     python benchmarks/instructions.py --smoke    # ours only, a minute or two; CI runs this
 """
 
@@ -44,6 +45,8 @@ from pathlib import Path
 from _peers_env import HERE, Emulators, env_python
 
 CONTESTANTS = ["raw", "openai-v2", "ours", "ours-no-sdk"]
+# --sdk-split: the SDK's share by kind (ours minus each of these).
+SPLIT = {"ours-no-spans": "the two spans", "ours-no-histograms": "the six histogram points"}
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
@@ -147,6 +150,10 @@ def _findings(results: dict[str, dict[str, float]]) -> list[str]:
             f"the SDK's own share of ours per call: {sdk:,.0f} instructions"
             f" ({sdk / over['per_call']:.0%} of ours over raw)"
         )
+        for name, what in SPLIT.items():
+            if name in results:
+                part = ours["per_call"] - results[name]["per_call"]
+                lines.append(f"  of which {what}: {part:,.0f}")
         if peer is not None:
             peer_over_call = peer["per_call"] - raw["per_call"]
             lines.append(
@@ -161,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="ours only, few calls, for CI")
     parser.add_argument("--calls", type=int, help="calls per measured run (default 20)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="save the results here")
+    parser.add_argument(
+        "--sdk-split",
+        action="store_true",
+        help="also ours without spans, and without histogram points: the SDK's share by kind",
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("valgrind is needed (Debian: apt-get install valgrind)", file=sys.stderr)
@@ -171,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         settings["long"] = 20
     python: Path | str | None = env_python(build=not args.smoke)
-    contestants = CONTESTANTS
+    contestants = CONTESTANTS + (list(SPLIT) if args.sdk_split else [])
     if python is None or args.smoke:
         python, contestants = python or sys.executable, ["ours"]
     started = time.monotonic()
