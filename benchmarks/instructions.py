@@ -11,7 +11,7 @@ runs here, raw's count per call moved by less than 0.001 % and the instrumented 
 to 1.4 % (their export threads wake on timers), whatever else the machine was doing; on
 another day, raw's moved by 0.2 %. A count also depends on the heap, not only on the code:
 raw with 3,000 small objects kept from start-up counted 22,000 more instructions per call
-and 2,700 more per chunk. Differences between versions below about 1 % per call and 3,000
+and 2,700 more per chunk. Differences between versions below about 2 % per call and 3,000
 per chunk are not the code's.
 
 Each contestant runs three times: no calls (start-up, imports, warm-up), ``--calls`` short
