@@ -41,7 +41,8 @@ def _name(value: object) -> str | None:
     interned string is still freed once no one uses it).
     """
     if isinstance(value, str) and value:
-        return sys.intern(value) if len(value) <= _NAME_MAX else value
+        # Only an exact str can be interned (JSON gives nothing else; a subclass is kept).
+        return sys.intern(value) if type(value) is str and len(value) <= _NAME_MAX else value
     return None
 
 
