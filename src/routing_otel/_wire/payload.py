@@ -82,7 +82,7 @@ def served_from_summary(summary: str) -> str | None:
     match = _SERVED.search(summary)
     if match is None or match.group(1).lower() in _NOT_A_MODEL:
         return None
-    return sys.intern(match.group(1))
+    return _name(match.group(1))
 
 
 class PayloadReader:
