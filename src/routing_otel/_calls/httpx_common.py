@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from routing_otel._calls.exchange import Exchange, Instrumentation
 from routing_otel._calls.gate import Outgoing
-from routing_otel._calls.lifecycle import Carried, relayed
-from routing_otel._calls.relaying import AsyncRelayed
+from routing_otel._calls.lifecycle import Carried
+from routing_otel._calls.relaying import AsyncRelayed, relayed
 from routing_otel._options import OptionArgs, Options
 
 if TYPE_CHECKING:

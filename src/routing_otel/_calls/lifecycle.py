@@ -29,7 +29,7 @@ from routing_otel._wire.observer import SseObserver
 from routing_otel._wire.usage import UsageHider
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
     from types import TracebackType
     from typing import Self
 
@@ -323,13 +323,3 @@ class ResponseRelay:
     def collected(self) -> None:
         """End a response that was dropped without being closed."""
         self.end(closed_early=True)
-
-
-def relayed(relay: ResponseRelay, chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Pass ``chunks`` on through ``relay`` (every synchronous body reader uses this loop)."""
-    with relay:
-        for chunk in chunks:
-            if (out := relay.relay(chunk)) is not None:
-                yield out
-        if tail := relay.body_ended():
-            yield tail

@@ -1,9 +1,10 @@
-"""The async relay loop as a plain iterator: what ``relayed`` is for synchronous bodies.
+"""The relay loops: a response body's pieces through its ``ResponseRelay`` to the app.
 
-An async generator would do the same in fewer lines, but each one costs an in-flight
-stream about 300 bytes more (its frame, and its entry in the event loop's set of live
-async generators, which it joins on its first step), and a call the time to join and leave
-that set. This object is one small slot-only instance per response body.
+``relayed`` serves every synchronous body reader; :class:`AsyncRelayed` is the same loop for
+async bodies, as a plain iterator. An async generator would do it in fewer lines, but each
+one costs an in-flight stream about 300 bytes more (its frame, and its entry in the event
+loop's set of live async generators, which it joins on its first step), and a call the time
+to join and leave that set. This object is one small slot-only instance per response body.
 """
 
 from __future__ import annotations
@@ -11,9 +12,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
 
     from routing_otel._calls.lifecycle import ResponseRelay
+
+
+def relayed(relay: ResponseRelay, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Pass ``chunks`` on through ``relay`` (every synchronous body reader uses this loop)."""
+    with relay:
+        for chunk in chunks:
+            if (out := relay.relay(chunk)) is not None:
+                yield out
+        if tail := relay.body_ended():
+            yield tail
 
 
 class AsyncRelayed:

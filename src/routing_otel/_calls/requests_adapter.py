@@ -16,7 +16,7 @@ import wrapt
 
 from routing_otel._calls.exchange import Exchange
 from routing_otel._calls.gate import Outgoing
-from routing_otel._calls.lifecycle import Carried, relayed
+from routing_otel._calls.relaying import relayed
 from routing_otel._safety import guard
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from routing_otel._calls.exchange import Instrumentation
     from routing_otel._calls.gate import Decision
-    from routing_otel._calls.lifecycle import CallLifecycle, ResponseRelay
+    from routing_otel._calls.lifecycle import CallLifecycle, Carried, ResponseRelay
 
 
 class _CarryingBody(bytes):
